@@ -1,0 +1,75 @@
+package dev.paystream.schemas.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.paystream.schemas.CommissionType;
+import dev.paystream.schemas.CustomerType;
+import dev.paystream.schemas.MerchantCategory;
+import dev.paystream.schemas.PaymentEvent;
+import dev.paystream.schemas.PaymentMethod;
+import dev.paystream.schemas.PaymentStatus;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.junit.jupiter.api.Test;
+
+class PaymentEventWireTest {
+  static PaymentEvent payment() {
+    return PaymentEvent.newBuilder()
+        .setTransactionId("tx-1")
+        .setEventTime(1_700_000_000_000L)
+        .setCustomerId("cust_1")
+        .setMerchantId("merch_1")
+        .setMerchantCategory(MerchantCategory.RETAIL)
+        .setPaymentMethod(PaymentMethod.ONLINE)
+        .setAmount(150_000)
+        .setStatus(PaymentStatus.APPROVED)
+        .setCommissionType(CommissionType.FLAT)
+        .setCommissionAmount(3_000)
+        .setVatAmount(13_500)
+        .setTotalAmount(166_500)
+        .setCustomerType(CustomerType.INDIVIDUAL)
+        .setRiskLevel(2)
+        .build();
+  }
+
+  @Test
+  void roundTripsAndStartsWithMagic() throws IOException {
+    byte[] bytes = PaymentEventWire.encode(payment());
+    assertTrue(PaymentEventWire.looksLikeAvro(bytes));
+    assertEquals(payment(), PaymentEventWire.decode(bytes));
+  }
+
+  @Test
+  void decodesAPaymentWrittenWithTheFirstReleasedSchema() throws IOException {
+    Schema v1 = SchemaHistory.releasedVersions("PaymentEvent").get(0);
+    GenericRecord record = new GenericData.Record(v1);
+    for (Schema.Field field : v1.getFields()) {
+      record.put(field.name(), payment().get(field.name()) instanceof Enum<?> e
+          ? new GenericData.EnumSymbol(field.schema(), e.name())
+          : payment().get(field.name()));
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(record, out);
+    assertEquals(payment(), PaymentEventWire.decode(out.toByteArray()));
+  }
+
+  @Test
+  void rejectsBytesThatAreNotAPayment() {
+    byte[] json = "{\"transaction_id\":\"x\"}".getBytes(StandardCharsets.UTF_8);
+    assertFalse(PaymentEventWire.looksLikeAvro(json));
+    assertThrows(IOException.class, () -> PaymentEventWire.decode(json));
+    byte[] truncated = PaymentEventWire.encode(payment());
+    byte[] cut = java.util.Arrays.copyOf(truncated, 14);
+    assertThrows(Exception.class, () -> PaymentEventWire.decode(cut));
+    assertArrayEquals(PaymentEventWire.MAGIC, java.util.Arrays.copyOf(truncated, 2));
+  }
+}
