@@ -1,0 +1,66 @@
+package dev.paystream.io.localstack;
+
+import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+
+/** Runs the stack for {@link LocalStack#main} until the JVM is asked to stop. */
+final class Launcher {
+
+  private Launcher() {}
+
+  /**
+   * Starts the stack that {@code args} describe, prints its addresses to {@code out}, and blocks
+   * until Ctrl-C, whose shutdown hook stops the stack. Returns only on bad arguments or a failed
+   * start, with the process exit code.
+   */
+  static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+    LaunchOptions options;
+    try {
+      options = LaunchOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println(e.getMessage());
+      err.println(LaunchOptions.USAGE);
+      return 2;
+    }
+    if (options.help()) {
+      out.println(LaunchOptions.USAGE);
+      return 0;
+    }
+
+    long startNanos = System.nanoTime();
+    LocalStack stack;
+    try {
+      stack = options.builder().start();
+      stack.createTopics(options.topics());
+    } catch (PortInUseException e) {
+      err.println(e.getMessage());
+      return 1;
+    }
+    // Stopping in a shutdown hook is what makes Ctrl-C (SIGINT) and SIGTERM stop the servers.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(stack, out), "localstack-stop"));
+    printAddresses(stack, options, (System.nanoTime() - startNanos) / 1_000_000, out);
+    new CountDownLatch(1).await();
+    return 0;
+  }
+
+  private static void printAddresses(
+      LocalStack stack, LaunchOptions options, long startMillis, PrintStream out) {
+    out.printf("Local stack up in %.1f s%n", startMillis / 1000.0);
+    out.printf("  Kafka       %s%n", stack.kafkaBootstrapServers());
+    out.printf(
+        "  PostgreSQL  %s (user %s, password %s)%n",
+        stack.jdbcUrl(), stack.postgresUser(), stack.postgresPassword());
+    out.printf("  Redis       %s%n", stack.redisUrl());
+    out.printf("  data        %s%n", stack.dataDir());
+    if (!options.topics().isEmpty()) {
+      out.printf("  topics      %s%n", options.topics());
+    }
+    out.println("Press Ctrl-C to stop.");
+  }
+
+  private static void stop(LocalStack stack, PrintStream out) {
+    out.println("Stopping the local stack...");
+    stack.close();
+    out.println("Local stack stopped.");
+  }
+}

@@ -1,0 +1,151 @@
+package dev.paystream.io.localstack;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+
+/**
+ * A single-node Kafka broker in KRaft mode (broker and controller in one server), run inside this
+ * JVM. Its log directory is formatted afresh on every start.
+ */
+final class LocalKafka implements AutoCloseable {
+
+  private static final int NODE_ID = 1;
+  private static final String CONTROLLER_LISTENER = "CONTROLLER";
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+
+  private final KafkaRaftServer server;
+  private final int port;
+
+  private LocalKafka(KafkaRaftServer server, int port) {
+    this.server = server;
+    this.port = port;
+  }
+
+  /**
+   * Formats {@code logDir} (after wiping it) and starts the broker; returns once the broker is
+   * unfenced and serving on {@code port}.
+   */
+  static LocalKafka start(int port, int controllerPort, Path logDir) throws Exception {
+    Directories.recreate(logDir);
+    KafkaConfig config = new KafkaConfig(brokerProperties(port, controllerPort, logDir), false);
+    format(logDir);
+    KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+    try {
+      server.startup();
+    } catch (RuntimeException e) {
+      server.shutdown();
+      throw e;
+    }
+    return new LocalKafka(server, port);
+  }
+
+  private static Properties brokerProperties(int port, int controllerPort, Path logDir) {
+    String broker = "PLAINTEXT://" + Ports.HOST + ":" + port;
+    String controller = CONTROLLER_LISTENER + "://" + Ports.HOST + ":" + controllerPort;
+    Properties props = new Properties();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", String.valueOf(NODE_ID));
+    props.put("controller.quorum.voters", NODE_ID + "@" + Ports.HOST + ":" + controllerPort);
+    props.put("listeners", broker + "," + controller);
+    props.put("advertised.listeners", broker);
+    props.put("controller.listener.names", CONTROLLER_LISTENER);
+    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("log.dirs", logDir.toString());
+    // One replica of everything: the defaults (3) would leave the internal topics unusable.
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    // The internal topics default to 50 partitions each, which makes the first consumer group and
+    // the first transactional producer wait for 50 leaders; a handful is plenty on one node.
+    props.put("offsets.topic.num.partitions", "4");
+    props.put("transaction.state.log.num.partitions", "4");
+    props.put("num.partitions", "4");
+    props.put("group.initial.rebalance.delay.ms", "0");
+    // A mistyped topic name should fail loudly instead of silently creating a new topic.
+    props.put("auto.create.topics.enable", "false");
+    return props;
+  }
+
+  /** What {@code kafka-storage.sh format} does, without its console output. */
+  private static void format(Path logDir) throws Exception {
+    new Formatter()
+        .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+        .setNodeId(NODE_ID)
+        .setClusterId(Uuid.randomUuid().toString())
+        .setControllerListenerName(CONTROLLER_LISTENER)
+        .setMetadataLogDirectory(logDir.toString())
+        .addDirectory(logDir.toString())
+        .run();
+  }
+
+  int port() {
+    return port;
+  }
+
+  String bootstrapServers() {
+    return Ports.HOST + ":" + port;
+  }
+
+  /**
+   * Creates the topics that do not exist yet, each with its partition count and one replica.
+   * Existing topics are left as they are, even if their partition count differs.
+   */
+  void createTopics(Map<String, Integer> nameToPartitions) {
+    List<NewTopic> topics =
+        nameToPartitions.entrySet().stream()
+            .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1))
+            .toList();
+    try (Admin admin = Admin.create(adminConfig())) {
+      for (Map.Entry<String, KafkaFuture<Void>> result :
+          admin.createTopics(topics).values().entrySet()) {
+        awaitCreated(result.getKey(), result.getValue());
+      }
+    }
+  }
+
+  private Map<String, Object> adminConfig() {
+    return Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
+  }
+
+  private static void awaitCreated(String topic, KafkaFuture<Void> creation) {
+    try {
+      creation.get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("Could not create topic " + topic, e.getCause());
+      }
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Timed out creating topic " + topic, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while creating topic " + topic, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    server.awaitShutdown();
+  }
+}

