@@ -31,10 +31,15 @@ final class Launcher {
     LocalStack stack;
     try {
       stack = options.builder().start();
-      stack.createTopics(options.topics());
     } catch (PortInUseException e) {
       err.println(e.getMessage());
       return 1;
+    }
+    try {
+      stack.createTopics(options.topics());
+    } catch (RuntimeException e) {
+      stack.close();
+      throw e;
     }
     // Stopping in a shutdown hook is what makes Ctrl-C (SIGINT) and SIGTERM stop the servers.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(stack, out), "localstack-stop"));

@@ -91,7 +91,10 @@ public final class LocalStack implements AutoCloseable {
    * <p>Every option is optional; {@code --help} lists them.
    */
   public static void main(String[] args) throws InterruptedException {
-    Launcher.run(args, System.out);
+    int exitCode = Launcher.run(args, System.out, System.err);
+    if (exitCode != 0) {
+      System.exit(exitCode);
+    }
   }
 
   /** Kafka's bootstrap servers, e.g. {@code 127.0.0.1:9092}. */

@@ -1,0 +1,86 @@
+package dev.paystream.transforms.scoring;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import dev.paystream.schemas.CustomerFeatures;
+import dev.paystream.schemas.Decision;
+import dev.paystream.schemas.FraudDecision;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.Test;
+
+public class FraudModelTest {
+  private final FraudModel model = FraudModel.loadDefault();
+
+  static CustomerFeatures.Builder quiet() {
+    return CustomerFeatures.newBuilder()
+        .setCustomerId("c")
+        .setTransactionId("t")
+        .setEventTime(0L)
+        .setAmount(100L)
+        .setPaymentsLast5m(1)
+        .setPaymentsLast1h(1)
+        .setAmountSum24h(100L)
+        .setSecondsSincePrevious(null)
+        .setHourOfDay(10)
+        .setUnusualHour(false)
+        .setHistoryCount(20L)
+        .setAmountMean(100.0)
+        .setAmountStddev(10.0)
+        .setAmountZscore(0.0);
+  }
+
+  @Test
+  public void quietPaymentIsApprovedWithNoReasons() {
+    FraudDecision decision = model.score(quiet().build());
+    assertEquals(Decision.APPROVE, decision.getDecision());
+    assertEquals(0.0, decision.getScore(), 0);
+    assertTrue(decision.getReasons().isEmpty());
+    assertEquals("rules-v1", decision.getModelVersion());
+  }
+
+  @Test
+  public void burstAloneIsReviewed() {
+    FraudDecision decision = model.score(quiet().setPaymentsLast5m(5).setSecondsSincePrevious(30.0).build());
+    assertEquals(List.of("burst_5m"), decision.getReasons());
+    assertEquals(0.45, decision.getScore(), 1e-9);
+    assertEquals(Decision.REVIEW, decision.getDecision());
+  }
+
+  @Test
+  public void largeAmountAtAnUnusualHourIsDeclinedAndScoreIsCapped() {
+    FraudDecision decision =
+        model.score(quiet().setAmountZscore(6.0).setUnusualHour(true).setSecondsSincePrevious(2.0).build());
+    assertEquals(List.of("rapid_repeat", "amount_anomaly", "amount_high", "unusual_hour"), decision.getReasons());
+    assertEquals(1.0, decision.getScore(), 0);
+    assertEquals(Decision.DECLINE, decision.getDecision());
+  }
+
+  @Test
+  public void ruleOnANullFeatureDoesNotFire() {
+    assertTrue(model.score(quiet().setSecondsSincePrevious(null).build()).getReasons().isEmpty());
+  }
+
+  @Test
+  public void badModelFilesAreRejectedWithTheirProblem() {
+    String unknownFeature =
+        "{\"version\":\"x\",\"review_threshold\":0.4,\"decline_threshold\":0.7,"
+            + "\"rules\":[{\"name\":\"r\",\"feature\":\"shoe_size\",\"op\":\">\",\"threshold\":1,\"weight\":0.5}]}";
+    assertEquals(
+        "rule r: no feature named 'shoe_size'",
+        assertThrows(IllegalArgumentException.class, () -> parse(unknownFeature)).getMessage());
+    String badThresholds = "{\"version\":\"x\",\"review_threshold\":0.8,\"decline_threshold\":0.7,\"rules\":[]}";
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(badThresholds)).getMessage().contains("review_threshold"));
+    String badOp =
+        "{\"version\":\"x\",\"review_threshold\":0.4,\"decline_threshold\":0.7,"
+            + "\"rules\":[{\"name\":\"r\",\"feature\":\"amount\",\"op\":\"~\",\"threshold\":1,\"weight\":0.5}]}";
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(badOp)).getMessage().contains("unknown operator"));
+  }
+
+  private static FraudModel parse(String json) throws Exception {
+    return FraudModel.parse(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "test");
+  }
+}
