@@ -2,10 +2,7 @@ package dev.paystream.schemas.wire;
 
 import dev.paystream.schemas.PaymentEvent;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 
 /**
@@ -17,20 +14,12 @@ public final class PaymentEventWire {
   /** First two bytes of every single-object encoded message. */
   public static final byte[] MAGIC = {(byte) 0xC3, (byte) 0x01};
 
-  private static final BinaryMessageEncoder<PaymentEvent> ENCODER = PaymentEvent.getEncoder();
   private static final BinaryMessageDecoder<PaymentEvent> DECODER = newDecoder();
 
   private PaymentEventWire() {}
 
   public static byte[] encode(PaymentEvent event) {
-    try {
-      ByteBuffer buffer = ENCODER.encode(event);
-      byte[] bytes = new byte[buffer.remaining()];
-      buffer.get(bytes);
-      return bytes;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot encode payment " + event.getTransactionId(), e);
-    }
+    return SingleObject.encode(event);
   }
 
   /**

@@ -1,0 +1,89 @@
+package dev.paystream.pipelines;
+
+import dev.paystream.transforms.validate.PaymentFormat;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.StreamingOptions;
+
+/** Options of {@link FraudDetectionPipeline}. Every address, topic, horizon and threshold is here. */
+public interface FraudDetectionOptions extends KafkaOptions, StreamingOptions {
+  @Description("Topic the payments are read from")
+  @Default.String("payments")
+  String getPaymentsTopic();
+
+  void setPaymentsTopic(String value);
+
+  @Description("Topic the fraud decisions are written to, exactly once")
+  @Default.String("fraud-decisions")
+  String getDecisionsTopic();
+
+  void setDecisionsTopic(String value);
+
+  @Description("Topic rejected records are written to, exactly once, with their reason")
+  @Default.String("payments.dlq")
+  String getDeadLetterTopic();
+
+  void setDeadLetterTopic(String value);
+
+  @Description("Consumer group whose offsets are committed when a checkpoint is finalized")
+  @Default.String("paystream-fraud-detection")
+  String getConsumerGroup();
+
+  void setConsumerGroup(String value);
+
+  @Description(
+      "Consumer group under which the exactly-once sinks keep their state. Keep it when restoring "
+          + "a job from a checkpoint or savepoint; a new job needs a new one. Empty: a fresh id per run.")
+  @Default.String("")
+  String getSinkGroupId();
+
+  void setSinkGroupId(String value);
+
+  @Description("Transactional producers per output topic")
+  @Default.Integer(1)
+  int getSinkShards();
+
+  void setSinkShards(int value);
+
+  @Description("Payload format on the payments topic: AVRO, JSON, or AUTO (either, by magic bytes)")
+  @Default.Enum("AUTO")
+  PaymentFormat getPaymentFormat();
+
+  void setPaymentFormat(PaymentFormat value);
+
+  @Description("Seconds the watermark trails the newest record timestamp, to admit out-of-order payments")
+  @Default.Long(30)
+  long getMaxOutOfOrdernessSeconds();
+
+  void setMaxOutOfOrdernessSeconds(long value);
+
+  @Description("Minutes an event time may lie ahead of the clock before the payment is dead-lettered")
+  @Default.Long(5)
+  long getMaxFutureSkewMinutes();
+
+  void setMaxFutureSkewMinutes(long value);
+
+  @Description("Event-time minutes within which a repeated transaction id is dropped as a duplicate")
+  @Default.Long(60)
+  long getDedupHorizonMinutes();
+
+  void setDedupHorizonMinutes(long value);
+
+  @Description("Earlier payments a customer needs before z-score and unusual-hour features apply")
+  @Default.Integer(10)
+  int getMinHistory();
+
+  void setMinHistory(int value);
+
+  @Description("Event-time days without payments after which a customer's feature state is dropped")
+  @Default.Long(30)
+  long getCustomerTtlDays();
+
+  void setCustomerTtlDays(long value);
+
+  @Description("Fraud model JSON file (rules, weights, thresholds, version); empty: the bundled rules-v1")
+  @Default.String("")
+  String getModelFile();
+
+  void setModelFile(String value);
+}
