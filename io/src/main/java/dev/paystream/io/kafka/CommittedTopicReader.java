@@ -1,0 +1,66 @@
+package dev.paystream.io.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads what a topic holds in committed transactions, from the beginning, the way a downstream
+ * consumer would ({@code read_committed}, no consumer group). Used to check exactly-once output.
+ */
+public final class CommittedTopicReader implements AutoCloseable {
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+
+  public CommittedTopicReader(KafkaConnection kafka, String topic) {
+    this.consumer =
+        new KafkaConsumer<>(
+            kafka.clientConfig(
+                Map.of(
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000)),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    List<TopicPartition> partitions =
+        consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+            .map(PartitionInfo::partition)
+            .map(p -> new TopicPartition(topic, p))
+            .collect(Collectors.toList());
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+  }
+
+  /**
+   * Polls until {@code done} holds for everything read so far, or {@code timeout} passes.
+   *
+   * @return every committed record read so far, in partition order
+   */
+  public List<ConsumerRecord<byte[], byte[]>> readUntil(
+      Predicate<List<ConsumerRecord<byte[], byte[]>>> done, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!done.test(records) && System.nanoTime() < deadline) {
+      consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+    }
+    return List.copyOf(records);
+  }
+
+  /** Reads whatever else arrives within {@code quiet}: to show nothing more than expected shows up. */
+  public List<ConsumerRecord<byte[], byte[]>> drain(Duration quiet) {
+    return readUntil(r -> false, quiet);
+  }
+
+  @Override
+  public void close() {
+    consumer.close();
+  }
+}
