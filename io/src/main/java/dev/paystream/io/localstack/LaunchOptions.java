@@ -1,6 +1,7 @@
 package dev.paystream.io.localstack;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,9 +26,8 @@ record LaunchOptions(
           "  --postgresPort  PostgreSQL port (default " + LocalStack.DEFAULT_POSTGRES_PORT + ")",
           "  --redisPort     Redis port (default " + LocalStack.DEFAULT_REDIS_PORT + ")",
           "                  A port of 0 picks a free one.",
-          "  --dataDir       directory for the servers' files, wiped at every start (default "
-              + DEFAULT_DATA_DIR
-              + ")",
+          "  --dataDir       directory for the servers' files (default " + DEFAULT_DATA_DIR + ")",
+          "                  Its kafka, postgres and redis folders are wiped at every start.",
           "  --topics        Kafka topics to create, e.g. payments:4,decisions:4");
 
   /**
@@ -55,7 +55,7 @@ record LaunchOptions(
         default -> throw new IllegalArgumentException("Unknown argument: " + arg);
       }
     }
-    return new LaunchOptions(kafkaPort, postgresPort, redisPort, dataDir, Map.copyOf(topics), help);
+    return new LaunchOptions(kafkaPort, postgresPort, redisPort, dataDir, Collections.unmodifiableMap(topics), help);
   }
 
   /** A builder for the stack these options describe. */

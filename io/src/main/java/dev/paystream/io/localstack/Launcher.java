@@ -10,8 +10,8 @@ final class Launcher {
 
   /**
    * Starts the stack that {@code args} describe, prints its addresses to {@code out}, and blocks
-   * until Ctrl-C, whose shutdown hook stops the stack. Returns only on bad arguments or a failed
-   * start, with the process exit code.
+   * until Ctrl-C, whose shutdown hook stops the stack. Returns only for {@code --help}, bad
+   * arguments or a taken port, with the exit code; other start failures are thrown.
    */
   static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
     LaunchOptions options;
@@ -44,6 +44,7 @@ final class Launcher {
     // Stopping in a shutdown hook is what makes Ctrl-C (SIGINT) and SIGTERM stop the servers.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(stack, out), "localstack-stop"));
     printAddresses(stack, options, (System.nanoTime() - startNanos) / 1_000_000, out);
+    // Nothing ever counts this down: the JVM exits once the shutdown hook has stopped the stack.
     new CountDownLatch(1).await();
     return 0;
   }

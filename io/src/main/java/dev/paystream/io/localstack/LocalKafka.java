@@ -80,6 +80,9 @@ final class LocalKafka implements AutoCloseable {
     props.put("transaction.state.log.num.partitions", "4");
     props.put("num.partitions", "4");
     props.put("group.initial.rebalance.delay.ms", "0");
+    // The log cleaner (needed for the compacted offsets topic) allocates 128 MiB of heap up front
+    // by default, in a JVM that may also be running the pipeline.
+    props.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
     // A mistyped topic name should fail loudly instead of silently creating a new topic.
     props.put("auto.create.topics.enable", "false");
     return props;
@@ -110,6 +113,9 @@ final class LocalKafka implements AutoCloseable {
    * Existing topics are left as they are, even if their partition count differs.
    */
   void createTopics(Map<String, Integer> nameToPartitions) {
+    if (nameToPartitions.isEmpty()) {
+      return;
+    }
     List<NewTopic> topics =
         nameToPartitions.entrySet().stream()
             .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1))

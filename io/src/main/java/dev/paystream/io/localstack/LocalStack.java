@@ -1,11 +1,6 @@
 package dev.paystream.io.localstack;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,9 +29,10 @@ import org.slf4j.LoggerFactory;
  *       without persistence.
  * </ul>
  *
- * <p>Ports default to each service's usual one ({@value #DEFAULT_KAFKA_PORT}, {@value
- * #DEFAULT_POSTGRES_PORT}, {@value #DEFAULT_REDIS_PORT}); port 0 picks a free one. Ports are checked
- * before anything starts, and a taken one fails with a {@link PortInUseException} naming it.
+ * <p>Ports default to each service's usual one: Kafka {@value #DEFAULT_KAFKA_PORT}, PostgreSQL
+ * {@value #DEFAULT_POSTGRES_PORT}, Redis {@value #DEFAULT_REDIS_PORT}; port 0 picks a free one.
+ * Ports are checked before anything starts, and a taken one fails with a {@link
+ * PortInUseException} that names it.
  *
  * <p>Every start is a fresh stack: the servers' directories under the data directory are wiped
  * first, so old data never blocks a start and nothing survives a restart. Without {@link
@@ -62,7 +58,7 @@ public final class LocalStack implements AutoCloseable {
   private final boolean deleteDataDirOnClose;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private LocalStack(
+  LocalStack(
       LocalKafka kafka,
       LocalPostgres postgres,
       LocalRedis redis,
@@ -172,7 +168,7 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /** Closes every server even if some fail, and returns the first failure with the rest added. */
-  private static RuntimeException closeAll(List<? extends AutoCloseable> servers) {
+  static RuntimeException closeAll(List<? extends AutoCloseable> servers) {
     RuntimeException failure = null;
     for (AutoCloseable server : servers) {
       try {
@@ -198,19 +194,25 @@ public final class LocalStack implements AutoCloseable {
 
     private Builder() {}
 
-    /** Kafka's port; {@value #DEFAULT_KAFKA_PORT} by default, 0 for a free one. */
+    /**
+     * Kafka's port, {@value LocalStack#DEFAULT_KAFKA_PORT} unless set; 0 picks a free one.
+     */
     public Builder kafkaPort(int port) {
       this.kafkaPort = checkPort(port);
       return this;
     }
 
-    /** PostgreSQL's port; {@value #DEFAULT_POSTGRES_PORT} by default, 0 for a free one. */
+    /**
+     * PostgreSQL's port, {@value LocalStack#DEFAULT_POSTGRES_PORT} unless set; 0 picks a free one.
+     */
     public Builder postgresPort(int port) {
       this.postgresPort = checkPort(port);
       return this;
     }
 
-    /** Redis's port; {@value #DEFAULT_REDIS_PORT} by default, 0 for a free one. */
+    /**
+     * Redis's port, {@value LocalStack#DEFAULT_REDIS_PORT} unless set; 0 picks a free one.
+     */
     public Builder redisPort(int port) {
       this.redisPort = checkPort(port);
       return this;
@@ -231,61 +233,10 @@ public final class LocalStack implements AutoCloseable {
      * connections. If one fails to start, the ones already running are stopped.
      *
      * @throws PortInUseException if a requested port is taken; nothing has been started then
+     * @throws IllegalStateException if a server fails to start
      */
     public LocalStack start() {
-      long startNanos = System.nanoTime();
-      int[] free = Ports.pickFree(4);
-      int kafka = resolve("Kafka", kafkaPort, "kafkaPort", free[0]);
-      int postgres = resolve("PostgreSQL", postgresPort, "postgresPort", free[1]);
-      int redis = resolve("Redis", redisPort, "redisPort", free[2]);
-      int kafkaController = free[3];
-
-      Path dir = dataDir != null ? dataDir.toAbsolutePath() : temporaryDataDir();
-      List<AutoCloseable> started = new ArrayList<>();
-      try {
-        LocalRedis localRedis = LocalRedis.start(redis, dir.resolve("redis"));
-        started.add(localRedis);
-        LocalPostgres localPostgres = LocalPostgres.start(postgres, dir.resolve("postgres"));
-        started.add(localPostgres);
-        LocalKafka localKafka = LocalKafka.start(kafka, kafkaController, dir.resolve("kafka"));
-        LocalStack stack =
-            new LocalStack(localKafka, localPostgres, localRedis, dir, dataDir == null);
-        LOG.info(
-            "Local stack started in {} ms: Kafka {}, PostgreSQL {}, Redis {}",
-            (System.nanoTime() - startNanos) / 1_000_000,
-            stack.kafkaBootstrapServers(),
-            stack.jdbcUrl(),
-            stack.redisUrl());
-        return stack;
-      } catch (Exception e) {
-        Collections.reverse(started);
-        RuntimeException stopFailure = closeAll(started);
-        if (dataDir == null) {
-          Directories.deleteRecursively(dir);
-        }
-        IllegalStateException failure =
-            new IllegalStateException("Could not start the local stack: " + e.getMessage(), e);
-        if (stopFailure != null) {
-          failure.addSuppressed(stopFailure);
-        }
-        throw failure;
-      }
-    }
-
-    private static int resolve(String service, int port, String option, int freePort) {
-      if (port == 0) {
-        return freePort;
-      }
-      Ports.requireFree(service, port, option);
-      return port;
-    }
-
-    private static Path temporaryDataDir() {
-      try {
-        return Files.createTempDirectory("paystream-localstack-");
-      } catch (IOException e) {
-        throw new UncheckedIOException("Could not create a temporary data directory", e);
-      }
+      return StackStarter.start(kafkaPort, postgresPort, redisPort, dataDir);
     }
 
     private static int checkPort(int port) {
