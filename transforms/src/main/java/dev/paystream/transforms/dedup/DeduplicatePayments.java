@@ -1,25 +1,43 @@
 package dev.paystream.transforms.dedup;
 
 import dev.paystream.schemas.PaymentEvent;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.MapCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
-import org.apache.beam.sdk.transforms.Deduplicate;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
+import org.joda.time.Instant;
 
 /**
- * Drops repeated payments (same transaction id) seen within an event-time horizon of the first
- * one. Backed by Beam's {@link Deduplicate}: the seen-ids state is checkpointed with the rest of
- * the pipeline and expires by event-time timer once the watermark passes first sighting + horizon.
- * A repeat arriving after that is not recognised, so pick a horizon longer than any redelivery.
+ * Drops repeated payments: a payment whose transaction id the same customer already used within
+ * the event-time horizon. The ids seen are Beam state, checkpointed with the rest of the pipeline.
  *
- * <p>Counters (namespace {@value #METRICS_NAMESPACE}): {@code in} and {@code out}; duplicates
- * dropped = in - out.
+ * <p>State is kept per customer, not per transaction id as Beam's {@code Deduplicate} does: a
+ * timer per id means one key and one timer per payment, and the DirectRunner scans every pending
+ * timer's key on each step (we measured 18 payments/s at 3,000 payments). Per customer there is
+ * one small map of recent ids, trimmed to the horizon behind the customer's newest payment, and
+ * one timer that forgets the customer once the watermark passes that payment + horizon.
+ *
+ * <p>Counter (namespace {@value #METRICS_NAMESPACE}): {@code duplicates}, the payments dropped.
  */
 public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, PCollection<PaymentEvent>> {
   public static final String METRICS_NAMESPACE = "dedup";
@@ -30,6 +48,10 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
     this.horizon = horizon;
   }
 
+  /**
+   * A repeat is recognised while the customer's newest payment is at most {@code horizon} (event
+   * time) after the first one; pick a horizon longer than any redelivery.
+   */
   public static DeduplicatePayments within(Duration horizon) {
     return new DeduplicatePayments(horizon);
   }
@@ -37,27 +59,63 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
   @Override
   public PCollection<PaymentEvent> expand(PCollection<PaymentEvent> payments) {
     return payments
-        .apply("CountIn", ParDo.of(new CountFn("in")))
-        .apply(
-            "DropRepeatedTransactionIds",
-            Deduplicate.withRepresentativeValueFn(PaymentEvent::getTransactionId)
-                .withRepresentativeCoder(StringUtf8Coder.of())
-                .withTimeDomain(TimeDomain.EVENT_TIME)
-                .withDuration(horizon))
-        .apply("CountOut", ParDo.of(new CountFn("out")));
+        .apply("KeyByCustomer", WithKeys.of(PaymentEvent::getCustomerId).withKeyType(TypeDescriptors.strings()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(PaymentEvent.class)))
+        .apply("DropRepeatedTransactionIds", ParDo.of(new DropRepeatsFn(horizon)))
+        .setCoder(AvroCoder.of(PaymentEvent.class));
   }
 
-  private static class CountFn extends DoFn<PaymentEvent, PaymentEvent> {
-    private final Counter counter;
+  private static class DropRepeatsFn extends DoFn<KV<String, PaymentEvent>, PaymentEvent> {
+    private final Duration horizon;
+    private final Counter duplicates = Metrics.counter(METRICS_NAMESPACE, "duplicates");
 
-    CountFn(String name) {
-      this.counter = Metrics.counter(METRICS_NAMESPACE, name);
+    /** Transaction id to event time, for the customer's payments within the horizon. */
+    @StateId("seen")
+    private final StateSpec<ValueState<Map<String, Long>>> seenSpec =
+        StateSpecs.value(MapCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+
+    @StateId("newest")
+    private final StateSpec<ValueState<Long>> newestSpec = StateSpecs.value(VarLongCoder.of());
+
+    @TimerId("forget")
+    private final TimerSpec forgetSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    DropRepeatsFn(Duration horizon) {
+      this.horizon = horizon;
     }
 
     @ProcessElement
-    public void process(@Element PaymentEvent payment, OutputReceiver<PaymentEvent> out) {
-      counter.inc();
+    public void process(
+        @Element KV<String, PaymentEvent> element,
+        @StateId("seen") ValueState<Map<String, Long>> seenState,
+        @StateId("newest") ValueState<Long> newestState,
+        @TimerId("forget") Timer forget,
+        OutputReceiver<PaymentEvent> out) {
+      PaymentEvent payment = element.getValue();
+      Map<String, Long> seen = seenState.read();
+      if (seen == null) {
+        seen = new HashMap<>();
+      }
+      if (seen.containsKey(payment.getTransactionId())) {
+        duplicates.inc();
+        return;
+      }
+      Long previousNewest = newestState.read();
+      long newest = previousNewest == null ? payment.getEventTime() : Math.max(previousNewest, payment.getEventTime());
+      long oldestKept = newest - horizon.getMillis();
+      seen.values().removeIf(time -> time < oldestKept);
+      seen.put(payment.getTransactionId(), payment.getEventTime());
+      seenState.write(seen);
+      newestState.write(newest);
+      forget.set(new Instant(newest).plus(horizon));
       out.output(payment);
+    }
+
+    @OnTimer("forget")
+    public void onForget(
+        @StateId("seen") ValueState<Map<String, Long>> seenState, @StateId("newest") ValueState<Long> newestState) {
+      seenState.clear();
+      newestState.clear();
     }
   }
 }

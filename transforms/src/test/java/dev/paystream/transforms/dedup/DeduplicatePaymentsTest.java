@@ -21,7 +21,11 @@ public class DeduplicatePaymentsTest {
   private static final Duration HORIZON = Duration.standardMinutes(10);
 
   private static TimestampedValue<PaymentEvent> event(String id, long offsetMillis) {
-    return TimestampedValue.of(at(id, "cust_1", T0 + offsetMillis, 100), new Instant(T0 + offsetMillis));
+    return event(id, "cust_1", offsetMillis);
+  }
+
+  private static TimestampedValue<PaymentEvent> event(String id, String customer, long offsetMillis) {
+    return TimestampedValue.of(at(id, customer, T0 + offsetMillis, 100), new Instant(T0 + offsetMillis));
   }
 
   @Test
@@ -59,6 +63,29 @@ public class DeduplicatePaymentsTest {
     PCollection<PaymentEvent> unique = pipeline.apply(stream).apply(DeduplicatePayments.within(HORIZON));
 
     PAssert.that(unique).containsInAnyOrder(at("a", "cust_1", T0, 100), at("a", "cust_1", T0, 100));
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  public void aCustomersNewerPaymentsPushOldIdsOutOfTheHorizon() {
+    TestStream<PaymentEvent> stream =
+        TestStream.create(AvroCoder.of(PaymentEvent.class))
+            .advanceWatermarkTo(new Instant(T0))
+            .addElements(event("a", 0), event("z", HORIZON.getMillis() + 1))
+            // "a" is now more than the horizon behind cust_1's newest payment: forgotten.
+            .addElements(event("a", 0))
+            // Another customer's state is separate: its ids are still remembered.
+            .addElements(event("b", "cust_2", 0), event("b", "cust_2", 0))
+            .advanceWatermarkToInfinity();
+
+    PCollection<PaymentEvent> unique = pipeline.apply(stream).apply(DeduplicatePayments.within(HORIZON));
+
+    PAssert.that(unique)
+        .containsInAnyOrder(
+            at("a", "cust_1", T0, 100),
+            at("z", "cust_1", T0 + HORIZON.getMillis() + 1, 100),
+            at("a", "cust_1", T0, 100),
+            at("b", "cust_2", T0, 100));
     pipeline.run().waitUntilFinish();
   }
 }

@@ -1,0 +1,88 @@
+package dev.paystream.pipelines;
+
+import dev.paystream.io.kafka.CommittedTopicReader;
+import dev.paystream.io.kafka.KafkaConnection;
+import dev.paystream.schemas.DeadLetter;
+import dev.paystream.schemas.FraudDecision;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Runs the fraud pipeline until its committed output accounts for a known input, then stops it:
+ * how the demo and the integration tests drive a streaming job that never ends by itself.
+ */
+public final class FraudRun {
+  /** What the pipeline committed, read back as a downstream consumer would. */
+  public record Output(
+      List<FraudDecision> decisions, List<DeadLetter> deadLetters, Duration elapsed, PipelineResult result) {
+
+    /** A counter's value (attempted: what ran, including retried bundles' final attempt). */
+    public long counter(String namespace, String name) {
+      long total = 0;
+      for (MetricResult<Long> counter :
+          result
+              .metrics()
+              .queryMetrics(MetricsFilter.builder().addNameFilter(MetricNameFilter.named(namespace, name)).build())
+              .getCounters()) {
+        total += counter.getAttempted();
+      }
+      return total;
+    }
+  }
+
+  private FraudRun() {}
+
+  /**
+   * Starts the pipeline, waits until {@code expectedDecisions} decisions and {@code
+   * expectedDeadLetters} dead letters are committed (or {@code timeout} passes), keeps reading for
+   * {@code settle} to catch anything extra, then cancels the job.
+   */
+  public static Output runUntil(
+      FraudDetectionOptions options, long expectedDecisions, long expectedDeadLetters, Duration timeout, Duration settle)
+      throws IOException {
+    KafkaConnection kafka = KafkaConnections.from(options);
+    Pipeline pipeline = Pipeline.create(options);
+    FraudDetectionPipeline.build(pipeline, options);
+    try (CommittedTopicReader decisions = new CommittedTopicReader(kafka, options.getDecisionsTopic());
+        CommittedTopicReader deadLetters = new CommittedTopicReader(kafka, options.getDeadLetterTopic())) {
+      long start = System.nanoTime();
+      PipelineResult result = pipeline.run();
+      try {
+        long deadline = start + timeout.toNanos();
+        List<ConsumerRecord<byte[], byte[]>> decided = decisions.readUntil(r -> r.size() >= expectedDecisions, timeout);
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        List<ConsumerRecord<byte[], byte[]>> rejected = deadLetters.readUntil(r -> r.size() >= expectedDeadLetters, left);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        decided = decisions.drain(settle);
+        rejected = deadLetters.drain(Duration.ofMillis(1));
+        return new Output(
+            decode(decided, FraudDecision.getDecoder()::decode),
+            decode(rejected, DeadLetter.getDecoder()::decode),
+            elapsed,
+            result);
+      } finally {
+        result.cancel();
+      }
+    }
+  }
+
+  private interface Decoder<T> {
+    T decode(byte[] bytes) throws IOException;
+  }
+
+  private static <T> List<T> decode(List<ConsumerRecord<byte[], byte[]>> records, Decoder<T> decoder) throws IOException {
+    List<T> decoded = new ArrayList<>(records.size());
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      decoded.add(decoder.decode(record.value()));
+    }
+    return decoded;
+  }
+}
