@@ -38,6 +38,12 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
   /** Duplicates repeat one of this many latest valid records. */
   private static final int DUPLICATE_LOOKBACK = 200;
 
+  /**
+   * Redeliveries come soon after the original (a producer retry, a consumer replay): a duplicate
+   * repeats a valid record at most this much event time older, or else the latest one.
+   */
+  static final Duration MAX_REDELIVERY_DELAY = Duration.ofMinutes(5);
+
   private static final int HISTORY_SEARCH_ATTEMPTS = 20;
   private static final Corruption[] CORRUPTIONS = Corruption.values();
   private static final Comparator<Scheduled> TIMELINE_ORDER =
@@ -249,7 +255,15 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
       return ordinaryPayment(at);
     }
     int recent = (int) Math.min(validEmitted, DUPLICATE_LOOKBACK);
-    return GeneratedRecord.duplicateOf(recentValid[random.nextInt(recent)]);
+    GeneratedRecord original = recentValid[(int) ((validEmitted - 1) % DUPLICATE_LOOKBACK)];
+    for (int attempt = 0; attempt < recent; attempt++) {
+      GeneratedRecord candidate = recentValid[random.nextInt(recent)];
+      if (at - candidate.timestampMillis() <= MAX_REDELIVERY_DELAY.toMillis()) {
+        original = candidate;
+        break;
+      }
+    }
+    return GeneratedRecord.duplicateOf(original);
   }
 
   private CustomerProfile anyOf(int[] customerIndices) {

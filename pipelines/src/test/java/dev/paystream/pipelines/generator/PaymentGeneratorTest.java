@@ -183,6 +183,31 @@ class PaymentGeneratorTest {
   }
 
   @Test
+  void duplicatesAreRedeliveredSoonInEventTimeEvenWhenTrafficIsSparse() {
+    // One record every ~10 minutes: 200 records back would be more than a day old.
+    List<GeneratedRecord> sparse = drain(busyDay().eventsPerSecond(1 / 600.0).limit(3_000).build());
+    GeneratedRecord latestValid = null;
+    long latestTime = Long.MIN_VALUE;
+    int duplicates = 0;
+    for (GeneratedRecord record : sparse) {
+      if (record.kind() == Kind.DUPLICATE) {
+        duplicates++;
+        long delay = latestTime - record.timestampMillis();
+        assertTrue(
+            delay <= PaymentGenerator.MAX_REDELIVERY_DELAY.toMillis()
+                || record.transactionId().equals(latestValid.transactionId()),
+            () -> record + " redelivered " + delay + " ms after its original");
+        continue;
+      }
+      latestTime = Math.max(latestTime, record.timestampMillis());
+      if (record.kind() == Kind.VALID) {
+        latestValid = record;
+      }
+    }
+    assertTrue(duplicates > 50, "duplicates: " + duplicates);
+  }
+
+  @Test
   void validTransactionIdsAreDistinct() {
     List<String> ids =
         sample.stream()
