@@ -131,7 +131,7 @@ public final class Benchmark {
         "--streaming=true",
         "--checkpointingInterval=" + options.getCheckpointingMillis(),
         // The default job-manager storage caps a checkpoint at 5 MiB; this job's state outgrows it.
-        "--stateBackend=hashmap",
+        "--stateBackend=filesystem",
         "--stateBackendStoragePath=file://" + checkpointDir,
         "--parallelism=" + Runtime.getRuntime().availableProcessors());
   }
@@ -152,9 +152,11 @@ public final class Benchmark {
       long start = System.nanoTime();
       Process process = startJvm(main, args);
       try {
-        long seen = counter.awaitCount(expectedOutput, Duration.ofMinutes(options.getTimeoutMinutes()));
+        long seen = counter.awaitCount(expectedOutput, Duration.ofMinutes(options.getTimeoutMinutes()), process::isAlive);
         if (seen < expectedOutput) {
-          throw new IllegalStateException(name + " committed only " + seen + " of " + expectedOutput + " records");
+          throw new IllegalStateException(
+              name + " committed only " + seen + " of " + expectedOutput + " records"
+                  + (process.isAlive() ? "" : "; it exited with " + process.exitValue() + ", see its log"));
         }
         ProcessStats stats = ProcessStats.of(process.pid());
         double seconds = (counter.lastVisibleNanos() - start) / 1e9;

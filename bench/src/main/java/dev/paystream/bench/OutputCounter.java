@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -41,10 +42,13 @@ final class OutputCounter implements AutoCloseable {
     consumer.subscribe(topics);
   }
 
-  /** Polls until {@code expected} records are visible or {@code timeout} passes; returns the count. */
-  long awaitCount(long expected, Duration timeout) throws IOException {
+  /**
+   * Polls until {@code expected} records are visible, {@code timeout} passes or the producer of
+   * the output stops running; returns the count.
+   */
+  long awaitCount(long expected, Duration timeout, BooleanSupplier producerRunning) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (count < expected && System.nanoTime() < deadline) {
+    while (count < expected && System.nanoTime() < deadline && producerRunning.getAsBoolean()) {
       for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
         long now = System.nanoTime();
         if (count++ == 0) {
