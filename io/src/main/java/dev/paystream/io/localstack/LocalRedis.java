@@ -5,11 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.ShutdownParams;
 import redis.embedded.RedisServer;
 
 /**
  * A Redis 6.2 server from the binary that {@code embedded-redis} ships. Persistence is off: the
- * data lives in memory and is gone when the server stops.
+ * data lives in memory and is gone when the server stops, except across {@link #stop} and {@link
+ * #resume}, which save and reload it, to test how clients live through an outage.
  */
 final class LocalRedis implements AutoCloseable {
 
@@ -39,6 +42,27 @@ final class LocalRedis implements AutoCloseable {
             .build();
     server.start();
     return new LocalRedis(server, port);
+  }
+
+  /**
+   * Saves the data to the work directory and stops the server; does nothing if it is stopped.
+   * SHUTDOWN SAVE does both in one step, so no write can slip in between and be lost.
+   */
+  synchronized void stop() {
+    if (!server.isActive()) {
+      return;
+    }
+    try (Jedis redis = new Jedis(Ports.HOST, port)) {
+      redis.shutdown(ShutdownParams.shutdownParams().save());
+      server.stop(); // reaps the exited process
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not stop Redis on port " + port, e);
+    }
+  }
+
+  /** Starts the server again after {@link #stop}, with the saved data; does nothing if it runs. */
+  synchronized void resume() throws IOException {
+    server.start();
   }
 
   int port() {

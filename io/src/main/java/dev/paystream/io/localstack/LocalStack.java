@@ -1,5 +1,7 @@
 package dev.paystream.io.localstack;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -131,6 +133,51 @@ public final class LocalStack implements AutoCloseable {
   /** The port Redis listens on. */
   public int redisPort() {
     return redis.port();
+  }
+
+  /**
+   * Stops PostgreSQL, keeping its port and data, so that tests can see how clients live through
+   * an outage; {@link #startPostgres} brings it back. Does nothing if it is stopped.
+   */
+  public void stopPostgres() {
+    postgres.stop();
+  }
+
+  /**
+   * Starts PostgreSQL again after {@link #stopPostgres}, on the same port and data; returns once
+   * it accepts connections. Does nothing if it runs.
+   *
+   * @throws UncheckedIOException if it fails to start
+   */
+  public void startPostgres() {
+    try {
+      postgres.resume();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not restart PostgreSQL on port " + postgresPort(), e);
+    }
+  }
+
+  /**
+   * Saves Redis's data and stops it, keeping its port, so that tests can see how clients live
+   * through an outage; {@link #startRedis} brings it back with the saved data. Does nothing if it
+   * is stopped.
+   */
+  public void stopRedis() {
+    redis.stop();
+  }
+
+  /**
+   * Starts Redis again after {@link #stopRedis}, on the same port, with the saved data; returns
+   * once it accepts connections. Does nothing if it runs.
+   *
+   * @throws UncheckedIOException if it fails to start
+   */
+  public void startRedis() {
+    try {
+      redis.resume();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not restart Redis on port " + redisPort(), e);
+    }
   }
 
   /** The directory that holds the servers' files. */

@@ -1,0 +1,80 @@
+package dev.paystream.io.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.Serializable;
+import java.util.Optional;
+
+/**
+ * Where and as whom the sink connects to PostgreSQL, and how many connections it pools per JVM.
+ *
+ * <p>The password is never part of this value (which travels with the pipeline and shows up in
+ * logs and the runner's UI): only the name of the environment variable holding it is, and each
+ * worker reads the variable when it opens its pool.
+ *
+ * @param jdbcUrl e.g. {@code jdbc:postgresql://127.0.0.1:5432/postgres}; TLS and other driver
+ *     settings go in its parameters ({@code ?sslmode=verify-full})
+ * @param user the database user
+ * @param passwordEnv the environment variable with the password; null or blank for none (e.g.
+ *     {@code trust} or certificate authentication)
+ * @param poolSize connections pooled per JVM, shared by all the sink's threads
+ */
+public record PostgresConnection(String jdbcUrl, String user, String passwordEnv, int poolSize)
+    implements Serializable {
+
+  /** Connections per JVM unless set: enough for the DirectRunner's and a TaskManager's threads. */
+  public static final int DEFAULT_POOL_SIZE = 4;
+
+  /** Checks the arguments. */
+  public PostgresConnection {
+    if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException("Not a PostgreSQL JDBC URL: " + jdbcUrl);
+    }
+    if (poolSize < 1) {
+      throw new IllegalArgumentException("poolSize must be at least 1, got " + poolSize);
+    }
+  }
+
+  /** A connection without password and with {@value #DEFAULT_POOL_SIZE} pooled connections. */
+  public static PostgresConnection of(String jdbcUrl, String user) {
+    return new PostgresConnection(jdbcUrl, user, null, DEFAULT_POOL_SIZE);
+  }
+
+  /** The same, with the password read from the environment variable {@code variable}. */
+  public PostgresConnection withPasswordFromEnv(String variable) {
+    return new PostgresConnection(jdbcUrl, user, variable, poolSize);
+  }
+
+  /** The same, with {@code size} pooled connections per JVM. */
+  public PostgresConnection withPoolSize(int size) {
+    return new PostgresConnection(jdbcUrl, user, passwordEnv, size);
+  }
+
+  /** Opens a pool; it starts even while the server is down, so callers can wait for it. */
+  HikariDataSource openPool() {
+    HikariConfig config = new HikariConfig();
+    // Named, not looked up through DriverManager, which does not see drivers in a runner's
+    // child-first user-code class loader (Flink).
+    config.setDriverClassName("org.postgresql.Driver");
+    config.setJdbcUrl(jdbcUrl);
+    config.setUsername(user);
+    password().ifPresent(config::setPassword);
+    config.setMaximumPoolSize(poolSize);
+    config.setPoolName("paystream-postgres");
+    config.setInitializationFailTimeout(-1);
+    // Short, so that a down server surfaces quickly to the sink's own retries, which log, count
+    // and back off; the long waiting happens there.
+    config.setConnectionTimeout(5_000);
+    // Without a socket timeout, a server host that vanishes without resetting the connection
+    // would block a write for ever; a batch upsert takes milliseconds.
+    config.addDataSourceProperty("socketTimeout", "60");
+    return new HikariDataSource(config);
+  }
+
+  private Optional<String> password() {
+    return Optional.ofNullable(passwordEnv)
+        .filter(name -> !name.isBlank())
+        .map(System::getenv)
+        .filter(value -> !value.isEmpty());
+  }
+}
