@@ -1,12 +1,27 @@
 package dev.paystream.pipelines;
 
+import dev.paystream.io.postgres.PostgresSinkOptions;
+import dev.paystream.io.redis.RedisSinkOptions;
 import dev.paystream.transforms.validate.PaymentFormat;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.StreamingOptions;
 
 /** Options of {@link FraudDetectionPipeline}. Every address, topic, horizon and threshold is here. */
-public interface FraudDetectionOptions extends KafkaOptions, StreamingOptions {
+public interface FraudDetectionOptions
+    extends KafkaOptions, StreamingOptions, PostgresSinkOptions, RedisSinkOptions {
+  @Description("Also upsert every decision into PostgreSQL (--postgresJdbcUrl), idempotently")
+  @Default.Boolean(false)
+  boolean getWriteToPostgres();
+
+  void setWriteToPostgres(boolean value);
+
+  @Description("Also keep each customer's newest features in the Redis feature store (--redisUrl)")
+  @Default.Boolean(false)
+  boolean getWriteToRedis();
+
+  void setWriteToRedis(boolean value);
+
   @Description("Topic the payments are read from")
   @Default.String("payments")
   String getPaymentsTopic();

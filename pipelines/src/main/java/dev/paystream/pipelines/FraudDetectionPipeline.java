@@ -3,6 +3,9 @@ package dev.paystream.pipelines;
 import dev.paystream.io.kafka.KafkaConnection;
 import dev.paystream.io.kafka.ReadPaymentRecords;
 import dev.paystream.io.kafka.WriteExactlyOnce;
+import dev.paystream.io.postgres.WriteDecisionsToPostgres;
+import dev.paystream.io.redis.WriteFeaturesToRedis;
+import dev.paystream.schemas.CustomerFeatures;
 import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.FraudDecision;
 import dev.paystream.transforms.dedup.DeduplicatePayments;
@@ -13,6 +16,7 @@ import dev.paystream.transforms.validate.ValidatePayments;
 import java.nio.file.Path;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.joda.time.Duration;
 import org.slf4j.Logger;
@@ -26,6 +30,8 @@ import org.slf4j.LoggerFactory;
  *                   │ valid
  *                   ▼
  *             DeduplicatePayments ─► ComputeCustomerFeatures ─► ScoreFraud ─► fraud-decisions
+ *                                              │                  └──► PostgreSQL (optional, upsert)
+ *                                              └──► Redis feature store (optional, newest wins)
  * </pre>
  *
  * Every record read ends up as exactly one decision, one dead letter, or a dropped duplicate.
@@ -72,21 +78,30 @@ public final class FraudDetectionPipeline {
                 .withShards(options.getSinkShards())
                 .withBatching(options.getSinkBatchSize(), Duration.millis(options.getSinkBatchDelayMillis())));
 
-    validated
-        .get(ValidatePayments.VALID)
-        .apply("DeduplicatePayments", DeduplicatePayments.within(Duration.standardMinutes(options.getDedupHorizonMinutes())))
-        .apply(
-            "ComputeCustomerFeatures",
-            ComputeCustomerFeatures.create()
-                .withMinHistory(options.getMinHistory())
-                .withInactivityTtl(Duration.standardDays(options.getCustomerTtlDays())))
-        .apply("ScoreFraud", ScoreFraud.with(model(options)))
-        .apply(
-            "WriteDecisions",
-            WriteExactlyOnce.<FraudDecision>to(
-                    kafka, options.getDecisionsTopic(), FraudDecision::getTransactionId, sinkGroup + "-decisions")
-                .withShards(options.getSinkShards())
-                .withBatching(options.getSinkBatchSize(), Duration.millis(options.getSinkBatchDelayMillis())));
+    PCollection<CustomerFeatures> features =
+        validated
+            .get(ValidatePayments.VALID)
+            .apply(
+                "DeduplicatePayments",
+                DeduplicatePayments.within(Duration.standardMinutes(options.getDedupHorizonMinutes())))
+            .apply(
+                "ComputeCustomerFeatures",
+                ComputeCustomerFeatures.create()
+                    .withMinHistory(options.getMinHistory())
+                    .withInactivityTtl(Duration.standardDays(options.getCustomerTtlDays())));
+    PCollection<FraudDecision> decisions = features.apply("ScoreFraud", ScoreFraud.with(model(options)));
+    decisions.apply(
+        "WriteDecisions",
+        WriteExactlyOnce.<FraudDecision>to(
+                kafka, options.getDecisionsTopic(), FraudDecision::getTransactionId, sinkGroup + "-decisions")
+            .withShards(options.getSinkShards())
+            .withBatching(options.getSinkBatchSize(), Duration.millis(options.getSinkBatchDelayMillis())));
+    if (options.getWriteToPostgres()) {
+      decisions.apply("WriteDecisionsToPostgres", WriteDecisionsToPostgres.from(options));
+    }
+    if (options.getWriteToRedis()) {
+      features.apply("WriteFeaturesToRedis", WriteFeaturesToRedis.from(options));
+    }
   }
 
   private static FraudModel model(FraudDetectionOptions options) {

@@ -45,6 +45,11 @@ public final class Demo {
     try (LocalStack stack = LocalStack.builder().kafkaPort(0).postgresPort(0).redisPort(0).start()) {
       System.out.printf("  Kafka %s, PostgreSQL %s, Redis %s%n", stack.kafkaBootstrapServers(), stack.jdbcUrl(), stack.redisUrl());
       options.setBootstrapServers(stack.kafkaBootstrapServers());
+      options.setWriteToPostgres(true);
+      options.setPostgresJdbcUrl(stack.jdbcUrl());
+      options.setPostgresUser(stack.postgresUser());
+      options.setWriteToRedis(true);
+      options.setRedisUrl(stack.redisUrl());
       stack.createTopics(
           Map.of(options.getPaymentsTopic(), 4, options.getDecisionsTopic(), 4, options.getDeadLetterTopic(), 1));
       return run(options);
@@ -74,6 +79,11 @@ public final class Demo {
             Duration.ofSeconds(3));
     DemoReport report = new DemoReport(payments, sent, output);
     report.print(System.out);
+    if (options.getWriteToPostgres() && options.getWriteToRedis()) {
+      StoreCounts stores = StoreCounts.read(options.getPostgresJdbcUrl(), options.getPostgresUser(), options.getRedisUrl());
+      System.out.printf("PostgreSQL:          %,d decision rows (%,d customers); Redis: %,d customers' features%n",
+          stores.decisionRows(), stores.customersInPostgres(), stores.featureKeys());
+    }
     return report.balanced();
   }
 }
