@@ -17,5 +17,10 @@ public enum DeadLetterReason {
   /** total_amount differs from amount + commission_amount + vat_amount. */
   INCONSISTENT_TOTAL,
   /** A field is outside its documented range (risk level, coordinates, negative fees). */
-  OUT_OF_RANGE
+  OUT_OF_RANGE,
+  /**
+   * Windowed analytics only: the payment arrived after the watermark had passed its window's end
+   * plus the allowed lateness. One dead letter per window the payment missed.
+   */
+  LATE
 }

@@ -1,0 +1,86 @@
+package dev.paystream.transforms.analytics;
+
+import dev.paystream.schemas.PaymentEvent;
+import dev.paystream.schemas.WindowPane;
+import java.io.Serializable;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.CombineFns.CoCombineResult;
+import org.apache.beam.sdk.transforms.CombineFns.ComposedCombineFn;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * What every windowed payment analytic shares: {@link WindowPayments} keys and windows the
+ * payments and dead-letters the too-late ones, one composed combine summarises each key's window,
+ * and each pane it fires becomes one record.
+ *
+ * @param <OutputT> the record per key, window and pane
+ */
+final class WindowedCombine<OutputT> extends PTransform<PCollection<PaymentEvent>, PCollectionTuple> {
+  /** Builds the record of one key's window as of one pane. */
+  interface PaneRecord<OutputT> extends Serializable {
+    OutputT of(String key, WindowPane pane, CoCombineResult combined);
+  }
+
+  private final WindowPayments windowPayments;
+  private final ComposedCombineFn<PaymentEvent> combine;
+  private final PaneRecord<OutputT> record;
+  private final TupleTag<OutputT> outputTag;
+  private final Coder<OutputT> outputCoder;
+
+  /** Outputs records under {@code outputTag} and dead letters under {@link WindowPayments#DEAD_LETTERS}. */
+  WindowedCombine(
+      WindowPayments windowPayments,
+      ComposedCombineFn<PaymentEvent> combine,
+      PaneRecord<OutputT> record,
+      TupleTag<OutputT> outputTag,
+      Coder<OutputT> outputCoder) {
+    this.windowPayments = windowPayments;
+    this.combine = combine;
+    this.record = record;
+    this.outputTag = outputTag;
+    this.outputCoder = outputCoder;
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<PaymentEvent> payments) {
+    PCollectionTuple windowed = payments.apply("WindowPayments", windowPayments);
+    PCollection<OutputT> records =
+        windowed
+            .get(WindowPayments.WINDOWED)
+            .apply("Combine", Combine.perKey(combine))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(CoCombineResult.class)))
+            .apply("ToRecords", ParDo.of(new ToRecordFn<>(record)))
+            .setCoder(outputCoder);
+    return PCollectionTuple.of(outputTag, records)
+        .and(WindowPayments.DEAD_LETTERS, windowed.get(WindowPayments.DEAD_LETTERS));
+  }
+
+  private static class ToRecordFn<OutputT> extends DoFn<KV<String, CoCombineResult>, OutputT> {
+    private final PaneRecord<OutputT> record;
+
+    ToRecordFn(PaneRecord<OutputT> record) {
+      this.record = record;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, CoCombineResult> combined,
+        BoundedWindow window,
+        PaneInfo pane,
+        OutputReceiver<OutputT> out) {
+      out.output(record.of(combined.getKey(), WindowPanes.of(window, pane), combined.getValue()));
+    }
+  }
+}
