@@ -54,7 +54,19 @@ public interface FraudDetectionOptions
 
   void setSinkGroupId(String value);
 
-  @Description("Transactional producers per output topic")
+  @Description(
+      "Drop Kafka records whose offset their partition already delivered (DropReplayedOffsets): a "
+          + "guard against Beam's Flink runner, which reads partitions twice after a restore (Beam "
+          + "#34890). Unset: on for the Flink runner, off otherwise (on the DirectRunner it costs a "
+          + "third more time and nothing replays).")
+  Boolean getDropReplayedOffsets();
+
+  void setDropReplayedOffsets(Boolean value);
+
+  @Description(
+      "Transactional producers writing the decisions (the dead letters use one). At most the number "
+          + "of partitions of the decisions topic: each shard keeps its progress on the partition of "
+          + "its number, and a shard without one hangs in AddOffsetsToTxn until it times out.")
   @Default.Integer(1)
   int getSinkShards();
 

@@ -10,29 +10,37 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the fraud pipeline until its committed output accounts for a known input, then stops it:
  * how the demo and the integration tests drive a streaming job that never ends by itself.
  */
 public final class FraudRun {
-  /** What the pipeline committed, read back as a downstream consumer would. */
+  private static final Logger LOG = LoggerFactory.getLogger(FraudRun.class);
+
+  /**
+   * What the pipeline committed, read back as a downstream consumer would, and its metrics as they
+   * stood just before the job was cancelled (a Flink job's metrics are gone once it is).
+   */
   public record Output(
-      List<FraudDecision> decisions, List<DeadLetter> deadLetters, Duration elapsed, PipelineResult result) {
+      List<FraudDecision> decisions,
+      List<DeadLetter> deadLetters,
+      Duration elapsed,
+      PipelineResult result,
+      MetricQueryResults metrics) {
 
     /** A counter's value (attempted: what ran, including retried bundles' final attempt). */
     public long counter(String namespace, String name) {
       long total = 0;
-      for (MetricResult<Long> counter :
-          result
-              .metrics()
-              .queryMetrics(MetricsFilter.builder().addNameFilter(MetricNameFilter.named(namespace, name)).build())
-              .getCounters()) {
-        total += counter.getAttempted();
+      for (MetricResult<Long> counter : metrics.getCounters()) {
+        if (counter.getName().getNamespace().equals(namespace) && counter.getName().getName().equals(name)) {
+          total += counter.getAttempted();
+        }
       }
       return total;
     }
@@ -48,6 +56,33 @@ public final class FraudRun {
   public static Output runUntil(
       FraudDetectionOptions options, long expectedDecisions, long expectedDeadLetters, Duration timeout, Duration settle)
       throws IOException {
+    try {
+      return runUntil(options, expectedDecisions, expectedDeadLetters, timeout, settle, result -> {});
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  /** What to do with the still running job once its output has been read, before it is cancelled. */
+  @FunctionalInterface
+  public interface BeforeCancel {
+    void accept(PipelineResult result) throws IOException, InterruptedException;
+  }
+
+  /**
+   * Like {@link #runUntil(FraudDetectionOptions, long, long, Duration, Duration)}, and runs {@code
+   * beforeCancel} on the job before cancelling it: to read what only a running job can tell, such as
+   * a Flink job's metrics.
+   */
+  public static Output runUntil(
+      FraudDetectionOptions options,
+      long expectedDecisions,
+      long expectedDeadLetters,
+      Duration timeout,
+      Duration settle,
+      BeforeCancel beforeCancel)
+      throws IOException, InterruptedException {
     KafkaConnection kafka = KafkaConnections.from(options);
     Pipeline pipeline = Pipeline.create(options);
     FraudDetectionPipeline.build(pipeline, options);
@@ -63,14 +98,29 @@ public final class FraudRun {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         decided = decisions.drain(settle);
         rejected = deadLetters.drain(Duration.ofMillis(1));
+        beforeCancel.accept(result);
         return new Output(
             decode(decided, FraudDecision.getDecoder()::decode),
             decode(rejected, DeadLetter.getDecoder()::decode),
             elapsed,
-            result);
+            result,
+            result.metrics().allMetrics());
       } finally {
-        result.cancel();
+        cancel(result);
       }
+    }
+  }
+
+  /**
+   * Cancels the job. An embedded Flink cluster shuts down as soon as its job ends, so asking for the
+   * job's state right after the cancellation (as Flink's {@code PipelineResult.cancel()} does) may
+   * fail although the job was cancelled: that is logged, not thrown.
+   */
+  private static void cancel(PipelineResult result) throws IOException {
+    try {
+      result.cancel();
+    } catch (RuntimeException e) {
+      LOG.warn("Cancelling the job reported an error (the job may already be gone): {}", e.toString());
     }
   }
 

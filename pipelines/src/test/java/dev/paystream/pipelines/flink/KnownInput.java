@@ -1,0 +1,136 @@
+package dev.paystream.pipelines.flink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.paystream.io.kafka.KafkaConnection;
+import dev.paystream.pipelines.generator.GeneratePayments;
+import dev.paystream.pipelines.generator.GeneratedRecord;
+import dev.paystream.pipelines.generator.GeneratedRecord.Kind;
+import dev.paystream.pipelines.generator.GeneratorStats;
+import dev.paystream.pipelines.generator.PaymentGenerator;
+import dev.paystream.schemas.DeadLetter;
+import dev.paystream.schemas.FraudDecision;
+import dev.paystream.transforms.validate.PaymentFormat;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Generated payments whose fate is known in advance (valid, duplicate, malformed with a reason),
+ * and the exact assertions of {@code FraudDetectionPipelineIT} on what a run committed: every
+ * valid distinct payment has exactly one decision, every malformed record one dead letter with its
+ * reason, and records in = decisions + dead letters + duplicates.
+ */
+final class KnownInput {
+  final List<GeneratedRecord> records;
+  final Set<String> validIds;
+  final Map<ByteBuffer, String> malformedReasons = new HashMap<>();
+  final GeneratorStats expected = new GeneratorStats();
+
+  private KnownInput(List<GeneratedRecord> records) {
+    this.records = List.copyOf(records);
+    records.forEach(expected::add);
+    this.validIds =
+        records.stream().filter(r -> r.kind() == Kind.VALID).map(GeneratedRecord::transactionId).collect(Collectors.toSet());
+    records.stream()
+        .filter(r -> r.kind() == Kind.MALFORMED)
+        .forEach(r -> malformedReasons.put(ByteBuffer.wrap(r.value()), r.expectedReason().name()));
+    assertTrue(duplicates() > 0 && !malformedReasons.isEmpty(), "the input must exercise every path");
+  }
+
+  /** The same mix as the DirectRunner IT: 150 customers, 5% duplicates, 4% malformed, 2% fraud, Avro. */
+  static KnownInput generate(int count) {
+    List<GeneratedRecord> input = new ArrayList<>(count);
+    PaymentGenerator.builder()
+        .seed(42)
+        .customers(150)
+        .format(PaymentFormat.AVRO)
+        .duplicateFraction(0.05)
+        .malformedFraction(0.04)
+        .fraudFraction(0.02)
+        .backfill(count, System.currentTimeMillis())
+        .build()
+        .forEachRemaining(input::add);
+    assertEquals(count, input.size());
+    return new KnownInput(input);
+  }
+
+  long total() {
+    return records.size();
+  }
+
+  long duplicates() {
+    return expected.count(Kind.DUPLICATE);
+  }
+
+  /** Sends records {@code [from, to)} in order, and checks Kafka acknowledged each. */
+  void produce(KafkaConnection kafka, String topic, int from, int to) {
+    GeneratorStats sent = GeneratePayments.produce(kafka, topic, records.subList(from, to));
+    assertEquals(to - from, sent.total());
+  }
+
+  /** Exactly once, from what was committed: the assertions of FraudDetectionPipelineIT. */
+  void assertExactlyOnce(List<FraudDecision> decisions, List<DeadLetter> deadLetters, String paymentsTopic) {
+    // Every valid, distinct payment has exactly one decision, and nothing else has one.
+    List<String> decided = decisions.stream().map(FraudDecision::getTransactionId).collect(Collectors.toList());
+    Map<String, Long> repeated = decided.stream().collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+    repeated.values().removeIf(n -> n == 1);
+    assertEquals(Map.of(), repeated, "transactions decided more than once");
+    assertEquals(validIds.size(), decided.size(), "decisions committed");
+    assertEquals(validIds, new HashSet<>(decided), "one decision per valid payment");
+
+    // Every malformed record is dead-lettered once, with its own bytes and the expected reason.
+    Map<ByteBuffer, String> deadLettered = new HashMap<>();
+    for (DeadLetter letter : deadLetters) {
+      deadLettered.merge(letter.getPayload(), letter.getErrorCode(), (a, b) -> a + "," + b);
+      assertEquals(paymentsTopic, letter.getSourceTopic());
+    }
+    assertEquals(malformedReasons.size(), deadLetters.size(), "dead letters committed");
+    assertEquals(malformedReasons, deadLettered);
+
+    // The accounting equation, from what was committed.
+    assertEquals(total(), decided.size() + deadLetters.size() + duplicates());
+    assertEquals(
+        new TreeMap<>(expected.byReason().entrySet().stream()
+            .collect(Collectors.toMap(e -> e.getKey().name(), Map.Entry::getValue))),
+        new TreeMap<>(deadLetters.stream()
+            .collect(Collectors.groupingBy(DeadLetter::getErrorCode, Collectors.counting()))));
+  }
+
+  /**
+   * The offsets {@code group} has committed on {@code topic}, summed over its partitions, once the
+   * sum reaches {@code expected} or {@code timeout} passes. Offsets are committed when a checkpoint
+   * is finalized, a moment after the output it covers became visible.
+   */
+  static long committedOffsets(KafkaConnection kafka, String group, String topic, long expected, Duration timeout)
+      throws InterruptedException, ExecutionException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (Admin admin = Admin.create(kafka.clientConfig(Map.of()))) {
+      while (true) {
+        Map<TopicPartition, OffsetAndMetadata> offsets =
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        long sum =
+            offsets.entrySet().stream()
+                .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                .mapToLong(e -> e.getValue().offset())
+                .sum();
+        if (sum >= expected || System.nanoTime() > deadline) {
+          return sum;
+        }
+        Thread.sleep(250);
+      }
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package dev.paystream.pipelines.flink;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** The files of {@code runner-profiles/}, as the tests use them: the options files are the tested ones. */
+final class RunnerProfiles {
+  /** {@code runner-profiles/}; tests run in the {@code pipelines/} module directory. */
+  static final Path DIR = Path.of(System.getProperty("paystream.runnerProfiles", "../runner-profiles")).toAbsolutePath().normalize();
+
+  private RunnerProfiles() {}
+
+  /**
+   * The options file's {@code --option=value} lines, except those {@code overrides} sets, followed by
+   * {@code overrides}: Beam rejects a (non-list) option given twice.
+   */
+  static List<String> args(String optionsFile, List<String> overrides) {
+    java.util.Set<String> overridden =
+        overrides.stream().map(RunnerProfiles::name).collect(Collectors.toSet());
+    List<String> merged = new java.util.ArrayList<>();
+    for (String arg : args(optionsFile)) {
+      if (!overridden.contains(name(arg))) {
+        merged.add(arg);
+      }
+    }
+    merged.addAll(overrides);
+    return merged;
+  }
+
+  private static String name(String arg) {
+    int eq = arg.indexOf('=');
+    return eq < 0 ? arg : arg.substring(0, eq);
+  }
+
+  /** The {@code --option=value} lines of an options file, comments and blank lines left out. */
+  static List<String> args(String optionsFile) {
+    try {
+      return Files.readAllLines(DIR.resolve(optionsFile)).stream()
+          .map(String::strip)
+          .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+          .collect(Collectors.toList());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
