@@ -92,17 +92,16 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
         @TimerId("forget") Timer forget,
         OutputReceiver<PaymentEvent> out) {
       PaymentEvent payment = element.getValue();
-      Map<String, Long> seen = seenState.read();
-      if (seen == null) {
-        seen = new HashMap<>();
-      }
-      if (seen.containsKey(payment.getTransactionId())) {
+      Map<String, Long> stored = seenState.read();
+      if (stored != null && stored.containsKey(payment.getTransactionId())) {
         duplicates.inc();
         return;
       }
       Long previousNewest = newestState.read();
       long newest = previousNewest == null ? payment.getEventTime() : Math.max(previousNewest, payment.getEventTime());
       long oldestKept = newest - horizon.getMillis();
+      // A copy: the runner's state may be snapshotted while we work (Flink with --fasterCopy).
+      Map<String, Long> seen = stored == null ? new HashMap<>() : new HashMap<>(stored);
       seen.values().removeIf(time -> time < oldestKept);
       seen.put(payment.getTransactionId(), payment.getEventTime());
       seenState.write(seen);
