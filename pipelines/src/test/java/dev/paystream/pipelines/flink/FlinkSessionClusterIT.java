@@ -1,5 +1,7 @@
 package dev.paystream.pipelines.flink;
 
+import dev.paystream.pipelines.KnownInput;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -1,4 +1,4 @@
-package dev.paystream.pipelines.flink;
+package dev.paystream.pipelines;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,11 +33,11 @@ import org.apache.kafka.common.TopicPartition;
  * valid distinct payment has exactly one decision, every malformed record one dead letter with its
  * reason, and records in = decisions + dead letters + duplicates.
  */
-final class KnownInput {
-  final List<GeneratedRecord> records;
-  final Set<String> validIds;
-  final Map<ByteBuffer, String> malformedReasons = new HashMap<>();
-  final GeneratorStats expected = new GeneratorStats();
+public final class KnownInput {
+  public final List<GeneratedRecord> records;
+  public final Set<String> validIds;
+  public final Map<ByteBuffer, String> malformedReasons = new HashMap<>();
+  public final GeneratorStats expected = new GeneratorStats();
 
   private KnownInput(List<GeneratedRecord> records) {
     this.records = List.copyOf(records);
@@ -51,7 +51,7 @@ final class KnownInput {
   }
 
   /** The same mix as the DirectRunner IT: 150 customers, 5% duplicates, 4% malformed, 2% fraud, Avro. */
-  static KnownInput generate(int count) {
+  public static KnownInput generate(int count) {
     List<GeneratedRecord> input = new ArrayList<>(count);
     PaymentGenerator.builder()
         .seed(42)
@@ -67,22 +67,22 @@ final class KnownInput {
     return new KnownInput(input);
   }
 
-  long total() {
+  public long total() {
     return records.size();
   }
 
-  long duplicates() {
+  public long duplicates() {
     return expected.count(Kind.DUPLICATE);
   }
 
   /** Sends records {@code [from, to)} in order, and checks Kafka acknowledged each. */
-  void produce(KafkaConnection kafka, String topic, int from, int to) {
+  public void produce(KafkaConnection kafka, String topic, int from, int to) {
     GeneratorStats sent = GeneratePayments.produce(kafka, topic, records.subList(from, to));
     assertEquals(to - from, sent.total());
   }
 
   /** Exactly once, from what was committed: the assertions of FraudDetectionPipelineIT. */
-  void assertExactlyOnce(List<FraudDecision> decisions, List<DeadLetter> deadLetters, String paymentsTopic) {
+  public void assertExactlyOnce(List<FraudDecision> decisions, List<DeadLetter> deadLetters, String paymentsTopic) {
     // Every valid, distinct payment has exactly one decision, and nothing else has one.
     List<String> decided = decisions.stream().map(FraudDecision::getTransactionId).collect(Collectors.toList());
     Map<String, Long> repeated = decided.stream().collect(Collectors.groupingBy(id -> id, Collectors.counting()));
@@ -114,7 +114,7 @@ final class KnownInput {
    * sum reaches {@code expected} or {@code timeout} passes. Offsets are committed when a checkpoint
    * is finalized, a moment after the output it covers became visible.
    */
-  static long committedOffsets(KafkaConnection kafka, String group, String topic, long expected, Duration timeout)
+  public static long committedOffsets(KafkaConnection kafka, String group, String topic, long expected, Duration timeout)
       throws InterruptedException, ExecutionException {
     long deadline = System.nanoTime() + timeout.toNanos();
     try (Admin admin = Admin.create(kafka.clientConfig(Map.of()))) {
