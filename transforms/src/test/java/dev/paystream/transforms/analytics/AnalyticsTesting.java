@@ -3,7 +3,9 @@ package dev.paystream.transforms.analytics;
 import static org.junit.Assert.assertEquals;
 
 import dev.paystream.schemas.DeadLetter;
+import dev.paystream.schemas.PaneTiming;
 import dev.paystream.schemas.PaymentEvent;
+import dev.paystream.schemas.WindowPane;
 import dev.paystream.schemas.wire.PaymentEventWire;
 import dev.paystream.transforms.TestPayments;
 import java.io.IOException;
@@ -27,6 +29,16 @@ final class AnalyticsTesting {
 
   static Instant minute(int minutes) {
     return new Instant(TestPayments.T0).plus(Duration.standardMinutes(minutes));
+  }
+
+  /** The window and pane an expected result carries. */
+  static WindowPane pane(IntervalWindow window, PaneTiming timing, long index) {
+    return WindowPane.newBuilder()
+        .setStart(window.start().getMillis())
+        .setEnd(window.end().getMillis())
+        .setTiming(timing)
+        .setIndex(index)
+        .build();
   }
 
   static IntervalWindow window(int startMinute, int endMinute) {

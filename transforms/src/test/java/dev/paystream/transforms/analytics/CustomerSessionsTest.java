@@ -9,6 +9,7 @@ import static dev.paystream.transforms.analytics.AnalyticsTesting.lateDeadLetter
 import static dev.paystream.transforms.analytics.AnalyticsTesting.minute;
 import static dev.paystream.transforms.analytics.AnalyticsTesting.missed;
 import static dev.paystream.transforms.analytics.AnalyticsTesting.payment;
+import static dev.paystream.transforms.analytics.AnalyticsTesting.pane;
 import static dev.paystream.transforms.analytics.AnalyticsTesting.window;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
@@ -18,7 +19,6 @@ import static org.junit.Assert.assertThrows;
 import dev.paystream.schemas.CustomerSession;
 import dev.paystream.schemas.PaneTiming;
 import dev.paystream.schemas.PaymentEvent;
-import dev.paystream.schemas.WindowPane;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.testing.PAssert;
@@ -54,13 +54,7 @@ public class CustomerSessionsTest {
     long last = minute(lastMinute).getMillis();
     return CustomerSession.newBuilder()
         .setCustomerId("c1")
-        .setWindow(
-            WindowPane.newBuilder()
-                .setStart(window.start().getMillis())
-                .setEnd(window.end().getMillis())
-                .setTiming(timing)
-                .setIndex(index)
-                .build())
+        .setWindow(pane(window, timing, index))
         .setFirstPaymentTime(first)
         .setLastPaymentTime(last)
         .setLengthMillis(last - first)

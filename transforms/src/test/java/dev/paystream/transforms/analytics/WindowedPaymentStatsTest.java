@@ -9,6 +9,7 @@ import static dev.paystream.transforms.analytics.AnalyticsTesting.lateDeadLetter
 import static dev.paystream.transforms.analytics.AnalyticsTesting.minute;
 import static dev.paystream.transforms.analytics.AnalyticsTesting.missed;
 import static dev.paystream.transforms.analytics.AnalyticsTesting.payment;
+import static dev.paystream.transforms.analytics.AnalyticsTesting.pane;
 import static dev.paystream.transforms.analytics.AnalyticsTesting.window;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
@@ -70,13 +71,7 @@ public class WindowedPaymentStatsTest {
     return PaymentStats.newBuilder()
         .setDimension(StatsDimension.MERCHANT)
         .setKey("merch_1")
-        .setWindow(
-            WindowPane.newBuilder()
-                .setStart(window.start().getMillis())
-                .setEnd(window.end().getMillis())
-                .setTiming(timing)
-                .setIndex(index)
-                .build())
+        .setWindow(pane(window, timing, index))
         .setPaymentCount(count)
         .setAmountSum(sum)
         .setAmountMean((double) sum / count)
