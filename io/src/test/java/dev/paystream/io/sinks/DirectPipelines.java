@@ -58,25 +58,29 @@ public final class DirectPipelines {
         .setCoder(AvroCoder.of(type));
   }
 
-  /** The attempted value of the counter {@code namespace/name}, 0 if it was never incremented. */
+  /**
+   * The committed value of the counter {@code namespace/name}, 0 if it was never incremented.
+   * Committed, not attempted: the DirectRunner folds a bundle's attempted metrics in on another
+   * thread, so right after {@code waitUntilFinish} the last bundle can still be missing from them.
+   */
   public static long counter(PipelineResult result, String namespace, String name) {
     long total = 0;
     for (MetricResult<Long> counter :
         result.metrics().queryMetrics(filter(namespace, name)).getCounters()) {
-      total += counter.getAttempted();
+      total += counter.getCommitted();
     }
     return total;
   }
 
   /**
-   * The attempted sum of the distribution {@code namespace/name} over all steps, 0 if it was never
+   * The committed sum of the distribution {@code namespace/name} over all steps, 0 if it was never
    * updated: e.g. the total time spent writing batches.
    */
   public static long distributionSum(PipelineResult result, String namespace, String name) {
     long total = 0;
     for (MetricResult<DistributionResult> distribution :
         result.metrics().queryMetrics(filter(namespace, name)).getDistributions()) {
-      total += distribution.getAttempted().getSum();
+      total += distribution.getCommitted().getSum();
     }
     return total;
   }

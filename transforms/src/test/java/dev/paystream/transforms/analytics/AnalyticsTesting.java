@@ -106,7 +106,8 @@ final class AnalyticsTesting {
     long sum = 0;
     for (MetricResult<Long> counter : metrics.getCounters()) {
       if (counter.getName().getName().equals(name)) {
-        sum += counter.getAttempted();
+        // Committed: the DirectRunner adds attempted values asynchronously, after the bundle.
+        sum += counter.getCommitted();
       }
     }
     return sum;
