@@ -4,7 +4,7 @@ import dev.paystream.io.kafka.DropReplayedOffsets;
 import dev.paystream.io.kafka.KafkaConnection;
 import dev.paystream.io.kafka.ReadPaymentRecords;
 import dev.paystream.io.kafka.WriteExactlyOnce;
-import dev.paystream.io.postgres.WriteDecisionsToPostgres;
+import dev.paystream.io.postgres.UpsertToPostgres;
 import dev.paystream.io.redis.WriteFeaturesToRedis;
 import dev.paystream.schemas.CustomerFeatures;
 import dev.paystream.schemas.DeadLetter;
@@ -108,7 +108,7 @@ public final class FraudDetectionPipeline {
             .withShards(options.getSinkShards())
             .withBatching(options.getSinkBatchSize(), Duration.millis(options.getSinkBatchDelayMillis())));
     if (options.getWriteToPostgres()) {
-      decisions.apply("WriteDecisionsToPostgres", WriteDecisionsToPostgres.from(options));
+      decisions.apply("WriteDecisionsToPostgres", UpsertToPostgres.decisions(options));
     }
     if (options.getWriteToRedis()) {
       features.apply("WriteFeaturesToRedis", WriteFeaturesToRedis.from(options));

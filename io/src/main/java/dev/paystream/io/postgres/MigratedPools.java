@@ -51,6 +51,6 @@ final class MigratedPools implements SerializableFunction<Void, DataSource> {
 
   private Retrier retrier(String operation) {
     return retry.retrier(
-        WriteDecisionsToPostgres.METRICS_NAMESPACE, operation, TransientSqlFailures::isTransient);
+        UpsertToPostgres.METRICS_NAMESPACE, operation, TransientSqlFailures::isTransient);
   }
 }

@@ -40,6 +40,13 @@ public record PostgresConnection(String jdbcUrl, String user, String passwordEnv
     return new PostgresConnection(jdbcUrl, user, null, DEFAULT_POOL_SIZE);
   }
 
+  /** The connection {@code options} describe. */
+  public static PostgresConnection from(PostgresSinkOptions options) {
+    return of(options.getPostgresJdbcUrl(), options.getPostgresUser())
+        .withPasswordFromEnv(options.getPostgresPasswordEnv())
+        .withPoolSize(options.getPostgresPoolSize());
+  }
+
   /** The same, with the password read from the environment variable {@code variable}. */
   public PostgresConnection withPasswordFromEnv(String variable) {
     return new PostgresConnection(jdbcUrl, user, variable, poolSize);

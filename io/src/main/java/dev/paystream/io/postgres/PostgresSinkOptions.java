@@ -4,7 +4,7 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 
-/** Options of the PostgreSQL decision sink, {@link WriteDecisionsToPostgres#from}. */
+/** Options of the PostgreSQL decision sink, {@link UpsertToPostgres}. */
 public interface PostgresSinkOptions extends PipelineOptions {
 
   @Description(
@@ -36,14 +36,14 @@ public interface PostgresSinkOptions extends PipelineOptions {
   void setPostgresPoolSize(int value);
 
   @Description("Decisions per JDBC batch (one round trip and one transaction each)")
-  @Default.Integer(WriteDecisionsToPostgres.DEFAULT_BATCH_SIZE)
+  @Default.Integer(UpsertToPostgres.DEFAULT_BATCH_SIZE)
   int getPostgresBatchSize();
 
   void setPostgresBatchSize(int value);
 
   @Description(
       "Milliseconds a partial batch of a streaming pipeline waits before it is written anyway")
-  @Default.Long(WriteDecisionsToPostgres.DEFAULT_MAX_BATCH_DELAY_MILLIS)
+  @Default.Long(UpsertToPostgres.DEFAULT_MAX_BATCH_DELAY_MILLIS)
   long getPostgresMaxBatchDelayMillis();
 
   void setPostgresMaxBatchDelayMillis(long value);

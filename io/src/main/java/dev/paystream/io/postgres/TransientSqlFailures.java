@@ -23,7 +23,7 @@ final class TransientSqlFailures implements JdbcIO.RetryStrategy {
   private static final Set<String> TRANSIENT_STATES = Set.of("57P01", "57P02", "57P03");
 
   private static final Counter BATCH_RETRIES =
-      Metrics.counter(WriteDecisionsToPostgres.METRICS_NAMESPACE, "batch_retries");
+      Metrics.counter(UpsertToPostgres.METRICS_NAMESPACE, "batch_retries");
 
   /** Whether {@code failure}, or any exception it was caused by, is transient. */
   static boolean isTransient(Throwable failure) {

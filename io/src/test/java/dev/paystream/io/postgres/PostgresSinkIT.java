@@ -88,7 +88,7 @@ class PostgresSinkIT {
     Pipeline pipeline = DirectPipelines.createNonBlocking();
     DirectPipelines.streamSlowly(pipeline, decisions, FraudDecision.class)
         .apply(
-            WriteDecisionsToPostgres.to(connection())
+            UpsertToPostgres.decisions(connection())
                 .withBatching(20, Duration.ofMillis(100))
                 .withRetry(Outage.QUICK_RETRY));
     PipelineResult result = pipeline.run();
@@ -120,7 +120,7 @@ class PostgresSinkIT {
     Pipeline pipeline = DirectPipelines.create();
     pipeline
         .apply(Create.of(decisions).withCoder(AvroCoder.of(FraudDecision.class)))
-        .apply(WriteDecisionsToPostgres.to(connection()).withBatching(100, Duration.ofMillis(100)));
+        .apply(UpsertToPostgres.decisions(connection()).withBatching(100, Duration.ofMillis(100)));
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
     return result;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.paystream.io.localstack.LocalStack;
 import dev.paystream.io.localstack.LocalStackExtension;
 import dev.paystream.io.postgres.PostgresConnection;
-import dev.paystream.io.postgres.WriteDecisionsToPostgres;
+import dev.paystream.io.postgres.UpsertToPostgres;
 import dev.paystream.io.redis.RedisConnection;
 import dev.paystream.io.redis.RedisFeatureStore;
 import dev.paystream.io.redis.WriteFeaturesToRedis;
@@ -58,7 +58,7 @@ class OnlineOfflineAgreementIT {
     PCollection<FraudDecision> scored =
         pipeline.apply(Create.of(decisions).withCoder(AvroCoder.of(FraudDecision.class)));
     scored.apply(
-        WriteDecisionsToPostgres.to(
+        UpsertToPostgres.decisions(
             PostgresConnection.of(stack.jdbcUrl(), stack.postgresUser())));
     scored
         .apply(

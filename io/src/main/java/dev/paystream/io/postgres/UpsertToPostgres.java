@@ -2,6 +2,7 @@ package dev.paystream.io.postgres;
 
 import dev.paystream.io.retry.RetryPolicy;
 import dev.paystream.schemas.FraudDecision;
+import dev.paystream.schemas.PaymentStats;
 import java.time.Duration;
 import org.apache.beam.sdk.io.jdbc.JdbcIO;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -9,16 +10,18 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
 
 /**
- * Upserts fraud decisions into the PostgreSQL table {@code fraud_decisions}, one row per
- * transaction, with Beam's {@link JdbcIO} over a HikariCP pool.
+ * Upserts records into a PostgreSQL table with Beam's {@link JdbcIO} over a HikariCP pool: fraud
+ * decisions into {@code fraud_decisions} (one row per transaction), windowed statistics into {@code
+ * payment_stats} (one row per key and window).
  *
  * <pre>{@code
- * decisions.apply("WriteDecisionsToPostgres", WriteDecisionsToPostgres.from(options));
+ * decisions.apply("WriteDecisionsToPostgres", UpsertToPostgres.decisions(options));
+ * stats.apply("WriteStatsToPostgres", UpsertToPostgres.paymentStats(options));
  * }</pre>
  *
  * <p><b>Idempotent.</b> The sink is at-least-once (a bundle retried by the runner is written
- * again), so every write is an upsert on the transaction id that leaves an identical row
- * untouched: a replay changes no byte. See {@link FraudDecisionsTable#UPSERT}.
+ * again), so every write is an upsert on the table's natural key that changes a row only for newer
+ * content: a replay changes no byte. See {@link FraudDecisionsTable} and {@link PaymentStatsTable}.
  *
  * <p><b>Schema.</b> The Flyway migrations in {@code db/migration} run when a worker opens its pool,
  * before its first write (once per JVM).
@@ -36,11 +39,11 @@ import org.apache.beam.sdk.values.PDone;
  * bundle; a streaming input is gathered into batches of up to {@code batchSize} or whatever
  * arrived within {@code maxBatchDelay}, sharded by worker thread.
  */
-public final class WriteDecisionsToPostgres extends PTransform<PCollection<FraudDecision>, PDone> {
+public final class UpsertToPostgres<T> extends PTransform<PCollection<T>, PDone> {
 
   /** Namespace of the sink's Beam counters. */
   public static final String METRICS_NAMESPACE = "postgres";
-  /** Decisions per batch unless set. */
+  /** Rows per batch unless set. */
   public static final int DEFAULT_BATCH_SIZE = 500;
   /** Milliseconds a partial streaming batch waits unless set. */
   public static final long DEFAULT_MAX_BATCH_DELAY_MILLIS = 200;
@@ -51,16 +54,22 @@ public final class WriteDecisionsToPostgres extends PTransform<PCollection<Fraud
   private static final org.joda.time.Duration NO_CUMULATIVE_LIMIT =
       org.joda.time.Duration.standardDays(365);
 
+  private final PostgresTable<T> table;
   private final PostgresConnection connection;
   private final int batchSize;
   private final Duration maxBatchDelay;
   private final RetryPolicy retry;
 
-  private WriteDecisionsToPostgres(
-      PostgresConnection connection, int batchSize, Duration maxBatchDelay, RetryPolicy retry) {
+  private UpsertToPostgres(
+      PostgresTable<T> table,
+      PostgresConnection connection,
+      int batchSize,
+      Duration maxBatchDelay,
+      RetryPolicy retry) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
     }
+    this.table = table;
     this.connection = connection;
     this.batchSize = batchSize;
     this.maxBatchDelay = maxBatchDelay;
@@ -68,25 +77,40 @@ public final class WriteDecisionsToPostgres extends PTransform<PCollection<Fraud
   }
 
   /**
-   * Writes to {@code connection} in batches of {@value #DEFAULT_BATCH_SIZE} (streaming: or what
-   * arrived within {@value #DEFAULT_MAX_BATCH_DELAY_MILLIS} ms), retrying for ever.
+   * Fraud decisions to the {@code fraud_decisions} table at {@code connection}, in batches of
+   * {@value #DEFAULT_BATCH_SIZE} (streaming: or what arrived within {@value
+   * #DEFAULT_MAX_BATCH_DELAY_MILLIS} ms), retrying for ever.
    */
-  public static WriteDecisionsToPostgres to(PostgresConnection connection) {
-    return new WriteDecisionsToPostgres(
+  public static UpsertToPostgres<FraudDecision> decisions(PostgresConnection connection) {
+    return into(new FraudDecisionsTable(), connection);
+  }
+
+  /** Fraud decisions to the {@code fraud_decisions} table, as {@code options} describe. */
+  public static UpsertToPostgres<FraudDecision> decisions(PostgresSinkOptions options) {
+    return decisions(PostgresConnection.from(options)).configuredBy(options);
+  }
+
+  /** Windowed statistics to the {@code payment_stats} table at {@code connection}, as {@link #decisions}. */
+  public static UpsertToPostgres<PaymentStats> paymentStats(PostgresConnection connection) {
+    return into(new PaymentStatsTable(), connection);
+  }
+
+  /** Windowed statistics to the {@code payment_stats} table, as {@code options} describe. */
+  public static UpsertToPostgres<PaymentStats> paymentStats(PostgresSinkOptions options) {
+    return paymentStats(PostgresConnection.from(options)).configuredBy(options);
+  }
+
+  private static <T> UpsertToPostgres<T> into(PostgresTable<T> table, PostgresConnection connection) {
+    return new UpsertToPostgres<>(
+        table,
         connection,
         DEFAULT_BATCH_SIZE,
         Duration.ofMillis(DEFAULT_MAX_BATCH_DELAY_MILLIS),
         DEFAULT_RETRY);
   }
 
-  /** The sink as {@code options} describe it. */
-  public static WriteDecisionsToPostgres from(PostgresSinkOptions options) {
-    PostgresConnection connection =
-        PostgresConnection.of(options.getPostgresJdbcUrl(), options.getPostgresUser())
-            .withPasswordFromEnv(options.getPostgresPasswordEnv())
-            .withPoolSize(options.getPostgresPoolSize());
-    return to(connection)
-        .withBatching(
+  private UpsertToPostgres<T> configuredBy(PostgresSinkOptions options) {
+    return withBatching(
             options.getPostgresBatchSize(),
             Duration.ofMillis(options.getPostgresMaxBatchDelayMillis()))
         .withRetry(
@@ -96,24 +120,25 @@ public final class WriteDecisionsToPostgres extends PTransform<PCollection<Fraud
                 Duration.ofMillis(options.getPostgresMaxBackoffMillis())));
   }
 
-  /** Batches of up to {@code size} decisions; a streaming batch waits at most {@code maxDelay}. */
-  public WriteDecisionsToPostgres withBatching(int size, Duration maxDelay) {
-    return new WriteDecisionsToPostgres(connection, size, maxDelay, retry);
+  /** Batches of up to {@code size} rows; a streaming batch waits at most {@code maxDelay}. */
+  public UpsertToPostgres<T> withBatching(int size, Duration maxDelay) {
+    return new UpsertToPostgres<>(table, connection, size, maxDelay, retry);
   }
 
   /** How long to keep trying while PostgreSQL is unreachable. */
-  public WriteDecisionsToPostgres withRetry(RetryPolicy policy) {
-    return new WriteDecisionsToPostgres(connection, batchSize, maxBatchDelay, policy);
+  public UpsertToPostgres<T> withRetry(RetryPolicy policy) {
+    return new UpsertToPostgres<>(table, connection, batchSize, maxBatchDelay, policy);
   }
 
   @Override
-  public PDone expand(PCollection<FraudDecision> decisions) {
-    return decisions.apply(
+  public PDone expand(PCollection<T> rows) {
+    PostgresTable<T> table = this.table;
+    return rows.apply(
         "Upsert",
-        JdbcIO.<FraudDecision>write()
+        JdbcIO.<T>write()
             .withDataSourceProviderFn(new MigratedPools(connection, retry))
-            .withStatement(FraudDecisionsTable.UPSERT)
-            .withPreparedStatementSetter(FraudDecisionsTable::bind)
+            .withStatement(table.upsert())
+            .withPreparedStatementSetter(table::bind)
             .withBatchSize(batchSize)
             .withMaxBatchBufferingDuration(maxBatchDelay.toMillis())
             .withAutoSharding()
