@@ -2,14 +2,11 @@ package dev.paystream.pipelines;
 
 import dev.paystream.io.postgres.PostgresSinkOptions;
 import dev.paystream.io.redis.RedisSinkOptions;
-import dev.paystream.transforms.validate.PaymentFormat;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.StreamingOptions;
 
 /** Options of {@link FraudDetectionPipeline}. Every address, topic, horizon and threshold is here. */
-public interface FraudDetectionOptions
-    extends KafkaOptions, StreamingOptions, PostgresSinkOptions, RedisSinkOptions {
+public interface FraudDetectionOptions extends PaymentIngestOptions, PostgresSinkOptions, RedisSinkOptions {
   @Description("Also upsert every decision into PostgreSQL (--postgresJdbcUrl), idempotently")
   @Default.Boolean(false)
   boolean getWriteToPostgres();
@@ -21,12 +18,6 @@ public interface FraudDetectionOptions
   boolean getWriteToRedis();
 
   void setWriteToRedis(boolean value);
-
-  @Description("Topic the payments are read from")
-  @Default.String("payments")
-  String getPaymentsTopic();
-
-  void setPaymentsTopic(String value);
 
   @Description("Topic the fraud decisions are written to, exactly once")
   @Default.String("fraud-decisions")
@@ -45,70 +36,6 @@ public interface FraudDetectionOptions
   String getConsumerGroup();
 
   void setConsumerGroup(String value);
-
-  @Description(
-      "Consumer group under which the exactly-once sinks keep their state. Keep it when restoring "
-          + "a job from a checkpoint or savepoint; a new job needs a new one. Empty: a fresh id per run.")
-  @Default.String("")
-  String getSinkGroupId();
-
-  void setSinkGroupId(String value);
-
-  @Description(
-      "Drop Kafka records whose offset their partition already delivered (DropReplayedOffsets): a "
-          + "guard against Beam's Flink runner, which reads partitions twice after a restore (Beam "
-          + "#34890). Unset: on for the Flink runner, off otherwise (on the DirectRunner it costs a "
-          + "third more time and nothing replays).")
-  Boolean getDropReplayedOffsets();
-
-  void setDropReplayedOffsets(Boolean value);
-
-  @Description(
-      "Transactional producers writing the decisions (the dead letters use one). At most the number "
-          + "of partitions of the decisions topic: each shard keeps its progress on the partition of "
-          + "its number, and a shard without one hangs in AddOffsetsToTxn until it times out.")
-  @Default.Integer(1)
-  int getSinkShards();
-
-  void setSinkShards(int value);
-
-  @Description(
-      "Records gathered per Kafka transaction before the exactly-once sinks (1: no batching). "
-          + "Transactions cost broker round trips; bigger batches mean fewer of them.")
-  @Default.Integer(500)
-  int getSinkBatchSize();
-
-  void setSinkBatchSize(int value);
-
-  @Description("Milliseconds a partial batch waits for more records before it is written anyway")
-  @Default.Long(200)
-  long getSinkBatchDelayMillis();
-
-  void setSinkBatchDelayMillis(long value);
-
-  @Description("Payload format on the payments topic: AVRO, JSON, or AUTO (either, by magic bytes)")
-  @Default.Enum("AUTO")
-  PaymentFormat getPaymentFormat();
-
-  void setPaymentFormat(PaymentFormat value);
-
-  @Description("Seconds the watermark trails the newest record timestamp, to admit out-of-order payments")
-  @Default.Long(30)
-  long getMaxOutOfOrdernessSeconds();
-
-  void setMaxOutOfOrdernessSeconds(long value);
-
-  @Description("Minutes an event time may lie ahead of the clock before the payment is dead-lettered")
-  @Default.Long(5)
-  long getMaxFutureSkewMinutes();
-
-  void setMaxFutureSkewMinutes(long value);
-
-  @Description("Event-time minutes within which a repeated transaction id is dropped as a duplicate")
-  @Default.Long(60)
-  long getDedupHorizonMinutes();
-
-  void setDedupHorizonMinutes(long value);
 
   @Description("Earlier payments a customer needs before z-score and unusual-hour features apply")
   @Default.Integer(10)

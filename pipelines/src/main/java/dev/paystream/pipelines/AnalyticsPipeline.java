@@ -1,0 +1,150 @@
+package dev.paystream.pipelines;
+
+import dev.paystream.io.postgres.UpsertToPostgres;
+import dev.paystream.schemas.CustomerSession;
+import dev.paystream.schemas.DeadLetter;
+import dev.paystream.schemas.PaymentEvent;
+import dev.paystream.schemas.PaymentStats;
+import dev.paystream.schemas.StatsDimension;
+import dev.paystream.transforms.analytics.CustomerSessions;
+import dev.paystream.transforms.analytics.PaymentWindowing;
+import dev.paystream.transforms.analytics.WindowedPaymentStats;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.joda.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Windowed statistics of the payment stream, exactly once to Kafka and upserted into PostgreSQL:
+ *
+ * <pre>
+ *   payments ─► ReadDistinctPayments ─invalid─────────────────────────────► payments.analytics.dlq
+ *                   │ valid, distinct                                        ▲ too late for a window
+ *                   ├─► per merchant, tumbling 1 min ───────────────────┐    │
+ *                   ├─► per category, sliding 1 h every 5 min, top 5 ───┼─► merchant-stats
+ *                   ├─► per payment method, tumbling 1 h ───────────────┘    └─► PostgreSQL payment_stats
+ *                   └─► customer sessions, 30 min gap ─► customer-sessions        (optional, upsert)
+ * </pre>
+ *
+ * Windows fire ON_TIME at the watermark, the long ones also EARLY after a processing-time delay,
+ * and LATE for each payment within the allowed lateness; panes accumulate, so a window's latest
+ * pane is its result and replaces the earlier one in PostgreSQL.
+ *
+ * <p>A pipeline of its own rather than a branch of the fraud pipeline: it has its own consumer group
+ * and offsets, so it can be deployed, scaled, replayed from an earlier offset or stopped without
+ * touching fraud decisions, and its window state (hours of payments for sliding windows) does not
+ * weigh on the fraud job's checkpoints. The price is reading and validating the payments twice;
+ * both pipelines do it with the same {@link ReadDistinctPayments}, so they agree on what is valid.
+ */
+public final class AnalyticsPipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(AnalyticsPipeline.class);
+
+  private AnalyticsPipeline() {}
+
+  public static void main(String[] args) {
+    PipelineOptionsFactory.register(AnalyticsOptions.class);
+    AnalyticsOptions options = PipelineOptionsFactory.fromArgs(args).withValidation().as(AnalyticsOptions.class);
+    Pipeline pipeline = Pipeline.create(options);
+    build(pipeline, options);
+    pipeline.run();
+  }
+
+  /** Adds the analytics graph to {@code pipeline}. */
+  public static void build(Pipeline pipeline, AnalyticsOptions options) {
+    options.setStreaming(true);
+    String sinkGroup = ExactlyOnceOutputs.sinkGroupId(options, options.getAnalyticsConsumerGroup());
+    LOG.info("Payment analytics on {}: {} -> {}, {} (dead letters: {}), sink group {}",
+        KafkaConnections.from(options), options.getPaymentsTopic(), options.getStatsTopic(),
+        options.getSessionsTopic(), options.getAnalyticsDeadLetterTopic(), sinkGroup);
+
+    PCollectionTuple read =
+        pipeline.apply("ReadDistinctPayments", ReadDistinctPayments.from(options, options.getAnalyticsConsumerGroup()));
+    PCollection<PaymentEvent> payments = read.get(ReadDistinctPayments.PAYMENTS);
+
+    PCollectionTuple byMerchant =
+        payments.apply(
+            "StatsByMerchant",
+            WindowedPaymentStats.of(StatsDimension.MERCHANT, merchantWindows(options)));
+    PCollectionTuple byCategory =
+        payments.apply(
+            "StatsByCategory",
+            WindowedPaymentStats.of(StatsDimension.MERCHANT_CATEGORY, categoryWindows(options))
+                .withTopMerchants(options.getTopMerchants()));
+    PCollectionTuple byPaymentMethod =
+        payments.apply(
+            "StatsByPaymentMethod",
+            WindowedPaymentStats.of(StatsDimension.PAYMENT_METHOD, paymentMethodWindows(options)));
+    PCollectionTuple sessions = payments.apply("CustomerSessions", CustomerSessions.of(sessionWindows(options)));
+
+    PCollection<PaymentStats> stats =
+        PCollectionList.of(byMerchant.get(WindowedPaymentStats.STATS))
+            .and(byCategory.get(WindowedPaymentStats.STATS))
+            .and(byPaymentMethod.get(WindowedPaymentStats.STATS))
+            .apply("AllStats", Flatten.pCollections());
+    stats.apply(
+        "WriteStats",
+        ExactlyOnceOutputs.records(options, options.getStatsTopic(), AnalyticsPipeline::statsKey, sinkGroup + "-stats"));
+    if (options.getWriteStatsToPostgres()) {
+      stats.apply("WriteStatsToPostgres", UpsertToPostgres.paymentStats(options));
+    }
+    sessions
+        .get(CustomerSessions.SESSIONS)
+        .apply(
+            "WriteSessions",
+            ExactlyOnceOutputs.records(
+                options, options.getSessionsTopic(), CustomerSession::getCustomerId, sinkGroup + "-sessions"));
+
+    PCollectionList.of(read.get(ReadDistinctPayments.DEAD_LETTERS))
+        .and(byMerchant.get(WindowedPaymentStats.DEAD_LETTERS))
+        .and(byCategory.get(WindowedPaymentStats.DEAD_LETTERS))
+        .and(byPaymentMethod.get(WindowedPaymentStats.DEAD_LETTERS))
+        .and(sessions.get(CustomerSessions.DEAD_LETTERS))
+        .apply("AllDeadLetters", Flatten.<DeadLetter>pCollections())
+        .apply(
+            "WriteDeadLetters",
+            ExactlyOnceOutputs.deadLetters(options, options.getAnalyticsDeadLetterTopic(), sinkGroup + "-dlq"));
+  }
+
+  static PaymentWindowing merchantWindows(AnalyticsOptions options) {
+    return withLateness(PaymentWindowing.tumbling(Duration.standardMinutes(options.getMerchantWindowMinutes())), options);
+  }
+
+  static PaymentWindowing categoryWindows(AnalyticsOptions options) {
+    return withEarlyFirings(
+        PaymentWindowing.sliding(
+            Duration.standardMinutes(options.getCategoryWindowMinutes()),
+            Duration.standardMinutes(options.getCategoryWindowPeriodMinutes())),
+        options);
+  }
+
+  static PaymentWindowing paymentMethodWindows(AnalyticsOptions options) {
+    return withEarlyFirings(
+        PaymentWindowing.tumbling(Duration.standardMinutes(options.getPaymentMethodWindowMinutes())), options);
+  }
+
+  static PaymentWindowing sessionWindows(AnalyticsOptions options) {
+    return withLateness(PaymentWindowing.sessions(Duration.standardMinutes(options.getSessionGapMinutes())), options);
+  }
+
+  private static PaymentWindowing withEarlyFirings(PaymentWindowing windowing, AnalyticsOptions options) {
+    PaymentWindowing late = withLateness(windowing, options);
+    return options.getEarlyFiringSeconds() > 0
+        ? late.withEarlyFirings(Duration.standardSeconds(options.getEarlyFiringSeconds()))
+        : late;
+  }
+
+  private static PaymentWindowing withLateness(PaymentWindowing windowing, AnalyticsOptions options) {
+    return windowing.withAllowedLateness(Duration.standardMinutes(options.getAllowedLatenessMinutes()));
+  }
+
+  /** One Kafka key per key and window, so a compacted topic keeps each window's latest pane. */
+  private static String statsKey(PaymentStats stats) {
+    return stats.getDimension() + "/" + stats.getKey() + "/" + stats.getWindow().getStart() + "-"
+        + stats.getWindow().getEnd();
+  }
+}
