@@ -12,6 +12,9 @@ import dev.paystream.transforms.analytics.WindowedPaymentStats;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -81,10 +84,11 @@ public final class AnalyticsPipeline {
             WindowedPaymentStats.of(StatsDimension.PAYMENT_METHOD, paymentMethodWindows(options)));
     PCollectionTuple sessions = payments.apply("CustomerSessions", CustomerSessions.of(sessionWindows(options)));
 
+    // Each result carries its window in its WindowPane; the sinks take them from one global window.
     PCollection<PaymentStats> stats =
-        PCollectionList.of(byMerchant.get(WindowedPaymentStats.STATS))
-            .and(byCategory.get(WindowedPaymentStats.STATS))
-            .and(byPaymentMethod.get(WindowedPaymentStats.STATS))
+        PCollectionList.of(globally("Merchant", byMerchant.get(WindowedPaymentStats.STATS)))
+            .and(globally("Category", byCategory.get(WindowedPaymentStats.STATS)))
+            .and(globally("PaymentMethod", byPaymentMethod.get(WindowedPaymentStats.STATS)))
             .apply("AllStats", Flatten.pCollections());
     stats.apply(
         "WriteStats",
@@ -92,8 +96,7 @@ public final class AnalyticsPipeline {
     if (options.getWriteStatsToPostgres()) {
       stats.apply("WriteStatsToPostgres", UpsertToPostgres.paymentStats(options));
     }
-    sessions
-        .get(CustomerSessions.SESSIONS)
+    globally("Sessions", sessions.get(CustomerSessions.SESSIONS))
         .apply(
             "WriteSessions",
             ExactlyOnceOutputs.records(
@@ -108,6 +111,15 @@ public final class AnalyticsPipeline {
         .apply(
             "WriteDeadLetters",
             ExactlyOnceOutputs.deadLetters(options, options.getAnalyticsDeadLetterTopic(), sinkGroup + "-dlq"));
+  }
+
+  private static <T> PCollection<T> globally(String name, PCollection<T> windowed) {
+    return windowed.apply(
+        name + "IntoGlobalWindow",
+        Window.<T>into(new GlobalWindows())
+            .triggering(DefaultTrigger.of())
+            .withAllowedLateness(Duration.ZERO)
+            .discardingFiredPanes());
   }
 
   static PaymentWindowing merchantWindows(AnalyticsOptions options) {

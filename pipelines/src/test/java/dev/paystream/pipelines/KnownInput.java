@@ -11,6 +11,8 @@ import dev.paystream.pipelines.generator.GeneratorStats;
 import dev.paystream.pipelines.generator.PaymentGenerator;
 import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.FraudDecision;
+import dev.paystream.schemas.PaymentEvent;
+import java.io.IOException;
 import dev.paystream.transforms.validate.PaymentFormat;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -52,6 +54,11 @@ public final class KnownInput {
 
   /** The same mix as the DirectRunner IT: 150 customers, 5% duplicates, 4% malformed, 2% fraud, Avro. */
   public static KnownInput generate(int count) {
+    return generate(count, System.currentTimeMillis());
+  }
+
+  /** {@link #generate(int)}, the history ending at {@code endMillis}. */
+  public static KnownInput generate(int count, long endMillis) {
     List<GeneratedRecord> input = new ArrayList<>(count);
     PaymentGenerator.builder()
         .seed(42)
@@ -60,11 +67,22 @@ public final class KnownInput {
         .duplicateFraction(0.05)
         .malformedFraction(0.04)
         .fraudFraction(0.02)
-        .backfill(count, System.currentTimeMillis())
+        .backfill(count, endMillis)
         .build()
         .forEachRemaining(input::add);
     assertEquals(count, input.size());
     return new KnownInput(input);
+  }
+
+  /** The valid, distinct payments: what the pipelines' transforms get after validation and dedup. */
+  public List<PaymentEvent> validPayments() throws IOException {
+    List<PaymentEvent> payments = new ArrayList<>(validIds.size());
+    for (GeneratedRecord record : records) {
+      if (record.kind() == Kind.VALID) {
+        payments.add(PaymentEvent.getDecoder().decode(record.value()));
+      }
+    }
+    return payments;
   }
 
   public long total() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.paystream.io.localstack.LocalStack;
+import dev.paystream.pipelines.AnalyticsOptions;
 import dev.paystream.pipelines.FraudDetectionOptions;
 import java.io.IOException;
 import java.io.Reader;
@@ -70,7 +71,7 @@ class DockerComposeTest {
   }
 
   @Test
-  void theTopicsThePipelineUsesAreCreated() {
+  void theTopicsThePipelinesUseAreCreated() {
     String command = String.join("\n", (List<String>) services.get("kafka-topics").get("command"));
     // for t in <topic>:<partitions> ...; do kafka-topics.sh --create ...
     Matcher loop = Pattern.compile("for t in ([^;]+);").matcher(command);
@@ -79,12 +80,16 @@ class DockerComposeTest {
     for (String topic : loop.group(1).strip().split("\\s+")) {
       created.add(topic.substring(0, topic.indexOf(':')));
     }
+    AnalyticsOptions analytics = PipelineOptionsFactory.as(AnalyticsOptions.class);
     assertEquals(
         new TreeSet<>(
             List.of(
                 defaults.getPaymentsTopic(),
                 defaults.getDecisionsTopic(),
-                defaults.getDeadLetterTopic())),
+                defaults.getDeadLetterTopic(),
+                analytics.getStatsTopic(),
+                analytics.getSessionsTopic(),
+                analytics.getAnalyticsDeadLetterTopic())),
         created);
   }
 
