@@ -91,10 +91,10 @@ public class ComputeCustomerFeatures extends PTransform<PCollection<PaymentEvent
         @TimerId("forget") Timer forget,
         OutputReceiver<CustomerFeatures> out) {
       PaymentEvent payment = element.getValue();
-      CustomerHistory history = historyState.read();
-      if (history == null) {
-        history = new CustomerHistory();
-      }
+      CustomerHistory stored = historyState.read();
+      // Never change the object read from state: a runner may snapshot it concurrently (Flink's
+      // heap backend with --fasterCopy hands out the stored instance itself).
+      CustomerHistory history = stored == null ? new CustomerHistory() : stored.copy();
       CustomerFeatures features =
           history
               .addPayment(payment.getEventTime(), payment.getAmount(), minHistory)

@@ -48,6 +48,14 @@ final class CustomerHistory {
     this.latestTime = latestTime;
   }
 
+  /**
+   * A history that changes independently of this one. The payment arrays are shared: they are
+   * only ever replaced, never written into.
+   */
+  CustomerHistory copy() {
+    return new CustomerHistory(times, amounts, count, mean, m2, hourCounts.clone(), latestTime);
+  }
+
   long latestTime() {
     return latestTime;
   }
