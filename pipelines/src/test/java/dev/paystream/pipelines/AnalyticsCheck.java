@@ -1,0 +1,235 @@
+package dev.paystream.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.paystream.io.kafka.CommittedTopicReader;
+import dev.paystream.io.kafka.KafkaConnection;
+import dev.paystream.io.localstack.LocalStack;
+import dev.paystream.io.postgres.StoredPaymentStats;
+import dev.paystream.schemas.CustomerSession;
+import dev.paystream.schemas.DeadLetter;
+import dev.paystream.schemas.PaneTiming;
+import dev.paystream.schemas.PaymentEvent;
+import dev.paystream.schemas.PaymentStats;
+import dev.paystream.schemas.StatsDimension;
+import dev.paystream.transforms.analytics.PaymentWindowing;
+import dev.paystream.transforms.analytics.reference.ExpectedSession;
+import dev.paystream.transforms.analytics.reference.ExpectedStats;
+import dev.paystream.transforms.analytics.reference.FinalPanes;
+import dev.paystream.transforms.analytics.reference.KeyedWindow;
+import dev.paystream.transforms.analytics.reference.SessionModel;
+import dev.paystream.transforms.analytics.reference.StatsModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The analytics pipeline on the real broker and PostgreSQL, against the reference models: the same
+ * generated payments (duplicates and malformed records included) are computed plainly by {@link
+ * StatsModel} and {@link SessionModel}, and every window's final pane, read back with a
+ * read_committed consumer and from the {@code payment_stats} table, must equal the model's. Shared
+ * by the runners' integration tests.
+ */
+public final class AnalyticsCheck {
+  private static final Logger LOG = LoggerFactory.getLogger(AnalyticsCheck.class);
+
+  private AnalyticsCheck() {}
+
+  /**
+   * Runs the pipeline under {@code options} (see {@link #withTestTopics}) over {@code count}
+   * generated records until every window's final pane is committed, cancels it, and asserts.
+   */
+  public static void finalPanesEqualTheReferenceModels(LocalStack stack, AnalyticsOptions options, int count)
+      throws Exception {
+    KafkaConnection kafka = KafkaConnections.from(options);
+    stack.createTopics(
+        Map.of(
+            options.getPaymentsTopic(), 4,
+            options.getStatsTopic(), 4,
+            options.getSessionsTopic(), 4,
+            options.getAnalyticsDeadLetterTopic(), 1));
+    // History that ended 3 hours ago: once the source has caught up, its watermark (the clock less
+    // the allowed out-of-orderness) passes the end of every window, so every window closes.
+    KnownInput input = KnownInput.generate(count, System.currentTimeMillis() - Duration.ofHours(3).toMillis());
+    input.produce(kafka, options.getPaymentsTopic(), 0, count);
+    List<PaymentEvent> payments = input.validPayments();
+    Map<StatsDimension, Map<KeyedWindow, ExpectedStats>> statsModel = statsModel(payments, options);
+    Map<KeyedWindow, ExpectedSession> sessionModel =
+        SessionModel.sessions(payments, AnalyticsPipeline.sessionWindows(options).gap());
+
+    Pipeline pipeline = Pipeline.create(options);
+    AnalyticsPipeline.build(pipeline, options);
+    List<PaymentStats> stats;
+    List<CustomerSession> sessions;
+    List<DeadLetter> deadLetters;
+    try (CommittedTopicReader statsTopic = new CommittedTopicReader(kafka, options.getStatsTopic());
+        CommittedTopicReader sessionsTopic = new CommittedTopicReader(kafka, options.getSessionsTopic());
+        CommittedTopicReader deadLetterTopic = new CommittedTopicReader(kafka, options.getAnalyticsDeadLetterTopic())) {
+      long start = System.nanoTime();
+      PipelineResult result = pipeline.run();
+      try {
+        Duration timeout = Duration.ofMinutes(5);
+        statsTopic.readUntil(records -> coversModel(finalStats(decode(records, PaymentStats.getDecoder()::decode)), statsModel), timeout);
+        sessionsTopic.readUntil(
+            records -> finalSessions(decode(records, CustomerSession.getDecoder()::decode)).keySet().containsAll(sessionModel.keySet()),
+            timeout);
+        deadLetterTopic.readUntil(records -> records.size() >= input.malformedReasons.size(), timeout);
+        LOG.info("Every window's final pane committed after {} s", (System.nanoTime() - start) / 1_000_000_000);
+        // Anything extra (a duplicate pane, a pane after the final one) would show up by now.
+        stats = decode(statsTopic.drain(Duration.ofSeconds(5)), PaymentStats.getDecoder()::decode);
+        sessions = decode(sessionsTopic.drain(Duration.ofMillis(1)), CustomerSession.getDecoder()::decode);
+        deadLetters = decode(deadLetterTopic.drain(Duration.ofMillis(1)), DeadLetter.getDecoder()::decode);
+      } finally {
+        cancel(result);
+      }
+    }
+
+    // Every pane committed once: per window, pane indices 0, 1, 2, ... each exactly once.
+    Map<String, List<Long>> paneIndices =
+        stats.stream()
+            .collect(
+                Collectors.groupingBy(
+                    s -> s.getDimension() + "/" + s.getKey() + "/" + s.getWindow().getStart() + "-" + s.getWindow().getEnd(),
+                    Collectors.mapping(s -> s.getWindow().getIndex(), Collectors.toList())));
+    paneIndices.forEach(
+        (window, indices) ->
+            assertEquals(
+                java.util.stream.LongStream.range(0, indices.size()).boxed().toList(),
+                indices.stream().sorted().toList(),
+                window));
+
+    // The final pane of every window equals the model's exact statistics.
+    Map<StatsDimension, Map<KeyedWindow, PaymentStats>> finals = finalStats(stats);
+    assertEquals(statsModel.keySet(), finals.keySet());
+    statsModel.forEach(
+        (dimension, windows) -> {
+          assertEquals(windows.keySet(), finals.get(dimension).keySet(), dimension + " windows");
+          windows.forEach(
+              (window, expected) -> {
+                PaymentStats actual = finals.get(dimension).get(window);
+                assertEquals(List.of(), expected.differences(actual), dimension + " " + window);
+                assertNotEquals(PaneTiming.EARLY, actual.getWindow().getTiming(), dimension + " " + window);
+              });
+        });
+    Map<KeyedWindow, CustomerSession> finalSessions = finalSessions(sessions);
+    assertEquals(sessionModel.keySet(), finalSessions.keySet());
+    sessionModel.forEach((window, expected) -> assertEquals(expected, ExpectedSession.of(finalSessions.get(window)), window.toString()));
+
+    // PostgreSQL holds exactly each window's final pane.
+    List<PaymentStats> finalPanes = finals.values().stream().flatMap(m -> m.values().stream()).toList();
+    try (Connection connection = DriverManager.getConnection(stack.jdbcUrl(), stack.postgresUser(), stack.postgresPassword())) {
+      assertEquals(new HashSet<>(finalPanes), new HashSet<>(StoredPaymentStats.read(connection, "")));
+    }
+
+    // Nothing was too late, every malformed record was dead-lettered with its reason, and the
+    // accounting holds: records in = payments windowed + dead letters + duplicates dropped.
+    Map<ByteBuffer, String> deadLettered = new HashMap<>();
+    deadLetters.forEach(letter -> deadLettered.merge(letter.getPayload(), letter.getErrorCode(), (a, b) -> a + "," + b));
+    assertEquals(input.malformedReasons, deadLettered);
+    assertEquals(input.total(), payments.size() + deadLetters.size() + input.duplicates());
+    LOG.info(
+        "{} records: {} payments in {} stats panes ({} early, {} final), {} session panes, {} dead letters, {} duplicates",
+        input.total(), payments.size(), stats.size(),
+        stats.stream().filter(s -> s.getWindow().getTiming() == PaneTiming.EARLY).count(),
+        finalPanes.size(), sessions.size(), deadLetters.size(), input.duplicates());
+  }
+
+  /**
+   * {@code options} with topics and a consumer group of their own under {@code run}, statistics
+   * upserted into the stack's PostgreSQL, and EARLY panes every 5 s, short enough that the long
+   * windows fire some while the backlog is read.
+   */
+  public static AnalyticsOptions withTestTopics(AnalyticsOptions options, LocalStack stack, String run) {
+    options.setBootstrapServers(stack.kafkaBootstrapServers());
+    options.setPaymentsTopic("payments-" + run);
+    options.setStatsTopic("merchant-stats-" + run);
+    options.setSessionsTopic("customer-sessions-" + run);
+    options.setAnalyticsDeadLetterTopic("payments.analytics.dlq-" + run);
+    options.setAnalyticsConsumerGroup("analytics-" + run);
+    options.setEarlyFiringSeconds(5);
+    options.setWriteStatsToPostgres(true);
+    options.setPostgresJdbcUrl(stack.jdbcUrl());
+    options.setPostgresUser(stack.postgresUser());
+    return options;
+  }
+
+  /** An embedded Flink cluster ends with its job, and may fail to report the cancellation it did. */
+  private static void cancel(PipelineResult result) {
+    try {
+      result.cancel();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Cancelling the job reported an error (the job may already be gone): {}", e.toString());
+    }
+  }
+
+  private static Map<StatsDimension, Map<KeyedWindow, ExpectedStats>> statsModel(
+      List<PaymentEvent> payments, AnalyticsOptions options) {
+    Map<StatsDimension, Map<KeyedWindow, ExpectedStats>> model = new EnumMap<>(StatsDimension.class);
+    model.put(StatsDimension.MERCHANT, StatsModel.finalStats(payments, StatsDimension.MERCHANT, AnalyticsPipeline.merchantWindows(options), 0));
+    model.put(
+        StatsDimension.MERCHANT_CATEGORY,
+        StatsModel.finalStats(
+            payments, StatsDimension.MERCHANT_CATEGORY, AnalyticsPipeline.categoryWindows(options), options.getTopMerchants()));
+    PaymentWindowing byMethod = AnalyticsPipeline.paymentMethodWindows(options);
+    model.put(StatsDimension.PAYMENT_METHOD, StatsModel.finalStats(payments, StatsDimension.PAYMENT_METHOD, byMethod, 0));
+    return model;
+  }
+
+  private static Map<StatsDimension, Map<KeyedWindow, PaymentStats>> finalStats(List<PaymentStats> stats) {
+    Map<StatsDimension, Map<KeyedWindow, PaymentStats>> finals = new EnumMap<>(StatsDimension.class);
+    stats.stream()
+        .collect(Collectors.groupingBy(PaymentStats::getDimension))
+        .forEach((dimension, panes) -> finals.put(dimension, FinalPanes.of(panes, PaymentStats::getKey, PaymentStats::getWindow)));
+    return finals;
+  }
+
+  private static Map<KeyedWindow, CustomerSession> finalSessions(List<CustomerSession> sessions) {
+    return FinalPanes.of(sessions, CustomerSession::getCustomerId, CustomerSession::getWindow);
+  }
+
+  /** Whether every window of the model has a final (not EARLY) pane. */
+  private static boolean coversModel(
+      Map<StatsDimension, Map<KeyedWindow, PaymentStats>> finals, Map<StatsDimension, Map<KeyedWindow, ExpectedStats>> model) {
+    return model.entrySet().stream()
+        .allMatch(
+            dimension ->
+                dimension.getValue().keySet().stream()
+                    .allMatch(
+                        window -> {
+                          PaymentStats pane = finals.getOrDefault(dimension.getKey(), Map.of()).get(window);
+                          return pane != null && pane.getWindow().getTiming() != PaneTiming.EARLY;
+                        }));
+  }
+
+  private interface Decoder<T> {
+    T decode(byte[] bytes) throws IOException;
+  }
+
+  private static <T> List<T> decode(List<ConsumerRecord<byte[], byte[]>> records, Decoder<T> decoder) {
+    List<T> decoded = new ArrayList<>(records.size());
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      try {
+        decoded.add(decoder.decode(record.value()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return decoded;
+  }
+}
