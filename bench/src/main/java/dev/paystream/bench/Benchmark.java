@@ -47,9 +47,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * The broker runs in this JVM, so contenders' memory and CPU figures are theirs alone.
  */
 public final class Benchmark {
-  /** Latency mode: payments made before the first visible output plus this are start-up, not steady state. */
-  static final long LATENCY_WARM_UP_MILLIS = 5_000;
-
   private final BenchmarkOptions options;
   private final LocalStack stack;
   private final List<Map<String, Object>> results = new ArrayList<>();
@@ -111,8 +108,10 @@ public final class Benchmark {
     }
     Double best = flinkSteady != null ? flinkSteady : directSteady;
     if (options.getLatencySeconds() > 0 && (best != null || options.getLatencyRate() > 0)) {
+      // a latency-only run: --contenders=limit --latencyRunner=flink --latencyRate=<n>
       double rate = options.getLatencyRate() > 0 ? options.getLatencyRate() : best / 2;
-      String runner = options.getContenders().contains("flink") ? "flink" : "direct";
+      String runner =
+          !options.getLatencyRunner().isEmpty() ? options.getLatencyRunner() : options.getContenders().contains("flink") ? "flink" : "direct";
       Map<String, Object> latency = measureLatency(runner, rate);
       latency.put("ratio_to_limit", null);
       results.add(latency);
@@ -250,12 +249,14 @@ public final class Benchmark {
         result.put("cpu_seconds_per_million_events", stats.cpuSeconds() * 1e6 / c.events);
         if (c.latencyTopic != null) {
           // Live traffic reaches a job that is still starting: payments made before its first output
-          // was visible (plus a few seconds to drain what queued meanwhile) measure the start-up.
-          long from = counter.firstVisibleMillis() + LATENCY_WARM_UP_MILLIS;
+          // was visible, and while it drains what queued meanwhile (on Flink the first checkpoints
+          // take seconds), measure the start-up.
+          long warmUpMillis = options.getLatencyWarmUpSeconds() * 1000L;
+          long from = counter.firstVisibleMillis() + warmUpMillis;
           List<Long> steady = counter.latenciesMillisSince(from);
           result.put("latency_ms", Percentiles.of(steady));
           result.put("latency_ms_including_start_up", Percentiles.of(counter.latenciesMillis()));
-          result.put("latency_note", "decisions of payments made from " + LATENCY_WARM_UP_MILLIS
+          result.put("latency_note", "decisions of payments made from " + warmUpMillis
               + " ms after the first visible output on (" + steady.size() + " of " + counter.latenciesMillis().size() + ")");
         } else {
           result.put("latency_ms", null);

@@ -77,6 +77,20 @@ public interface BenchmarkOptions extends PipelineOptions {
 
   void setLatencyRate(double value);
 
+  @Description(
+      "Latency mode: seconds after the first visible output before payments count (start-up: the "
+          + "job drains what queued while it started; on Flink its first checkpoints take seconds)")
+  @Default.Integer(20)
+  int getLatencyWarmUpSeconds();
+
+  void setLatencyWarmUpSeconds(int value);
+
+  @Description("Latency mode: flink or direct; empty = flink if it is a contender, else direct")
+  @Default.String("")
+  String getLatencyRunner();
+
+  void setLatencyRunner(String value);
+
   @Description("Record the Flink throughput run with JFR and print where its CPU and wall time go")
   @Default.Boolean(false)
   boolean getProfile();
