@@ -7,14 +7,29 @@ import org.apache.beam.sdk.options.PipelineOptions;
 
 /** Options of {@link Benchmark}. */
 public interface BenchmarkOptions extends PipelineOptions {
-  @Description("Payments preloaded for the limit and the Flink run")
+  @Description("throughput (default: limit, Flink, Direct, then the latency mode) or soak (Flink embedded over a long stream)")
+  @Default.String("throughput")
+  String getMode();
+
+  void setMode(String value);
+
+  @Description("Payments preloaded for the limit (the Kafka exactly-once ceiling)")
   @Default.Integer(1_000_000)
   int getEvents();
 
   void setEvents(int value);
 
+  @Description(
+      "Payments for the Flink run. Beam's exactly-once sink commits one Kafka transaction per record on "
+          + "Flink (a few hundred records/s here), so the default is what fits the 15-minute budget; "
+          + "0 = --events")
+  @Default.Integer(30_000)
+  int getFlinkEvents();
+
+  void setFlinkEvents(int value);
+
   @Description("Payments for the DirectRunner run (it is a testing runner, far slower)")
-  @Default.Integer(10_000)
+  @Default.Integer(5_000)
   int getDirectEvents();
 
   void setDirectEvents(int value);
@@ -31,11 +46,24 @@ public interface BenchmarkOptions extends PipelineOptions {
 
   void setContenders(List<String> value);
 
-  @Description("Flink checkpoint interval in ms: exactly-once output becomes visible per checkpoint")
-  @Default.Long(1_000)
-  long getCheckpointingMillis();
+  @Description(
+      "Flink checkpoint interval in ms (exactly-once output becomes visible per checkpoint); unset: the "
+          + "--checkpointingInterval of --flinkOptionsFile")
+  Long getCheckpointingMillis();
 
-  void setCheckpointingMillis(long value);
+  void setCheckpointingMillis(Long value);
+
+  @Description("Options file of the Flink contender: what users run Flink embedded with")
+  @Default.String("runner-profiles/flink-embedded.options")
+  String getFlinkOptionsFile();
+
+  void setFlinkOptionsFile(String value);
+
+  @Description("Options file of the Direct contender")
+  @Default.String("runner-profiles/direct.options")
+  String getDirectOptionsFile();
+
+  void setDirectOptionsFile(String value);
 
   @Description("Latency mode: seconds of live traffic after the throughput runs (0: skip)")
   @Default.Integer(60)
@@ -43,11 +71,69 @@ public interface BenchmarkOptions extends PipelineOptions {
 
   void setLatencySeconds(int value);
 
-  @Description("Latency mode: events/s of live traffic; 0 = half the Flink (else Direct) throughput measured")
+  @Description("Latency mode: events/s of live traffic; 0 = half the Flink (else Direct) steady throughput measured")
   @Default.Double(0)
   double getLatencyRate();
 
   void setLatencyRate(double value);
+
+  @Description(
+      "Latency mode: seconds after the first visible output before payments count (start-up: the "
+          + "job drains what queued while it started; on Flink its first checkpoints take seconds)")
+  @Default.Integer(20)
+  int getLatencyWarmUpSeconds();
+
+  void setLatencyWarmUpSeconds(int value);
+
+  @Description("Latency mode: flink or direct; empty = flink if it is a contender, else direct")
+  @Default.String("")
+  String getLatencyRunner();
+
+  void setLatencyRunner(String value);
+
+  @Description("Record the Flink throughput run with JFR and print where its CPU and wall time go")
+  @Default.Boolean(false)
+  boolean getProfile();
+
+  void setProfile(boolean value);
+
+  @Description("Soak mode: payments over the whole run")
+  @Default.Integer(10_000_000)
+  int getSoakEvents();
+
+  void setSoakEvents(int value);
+
+  @Description("Soak mode: days of event time the payments span (TTL timers must fire and clear state)")
+  @Default.Integer(60)
+  int getSoakDays();
+
+  void setSoakDays(int value);
+
+  @Description("Soak mode: customers (state is per customer: a fixed population means bounded state if timers clear it)")
+  @Default.Integer(20_000)
+  int getSoakCustomers();
+
+  void setSoakCustomers(int value);
+
+  @Description(
+      "Soak mode: payments sent per second of wall time, below what Flink sustains, so state holds the "
+          + "pipeline's working set rather than a backlog waiting in the sink")
+  @Default.Double(80)
+  double getSoakRate();
+
+  void setSoakRate(double value);
+
+  @Description("Soak mode: seconds between samples of RSS, checkpoint size and committed output")
+  @Default.Integer(30)
+  int getSoakSampleSeconds();
+
+  void setSoakSampleSeconds(int value);
+
+  @Description("Soak mode: pipeline options added after the options file (e.g. a shorter --customerTtlDays)")
+  @Default.InstanceFactory(SoakPipelineArgs.class)
+  List<String> getSoakPipelineArgs();
+
+  void setSoakPipelineArgs(List<String> value);
 
   @Description("Heap of each contender's JVM")
   @Default.String("4g")
@@ -72,6 +158,14 @@ public interface BenchmarkOptions extends PipelineOptions {
     @Override
     public List<String> create(PipelineOptions options) {
       return List.of("limit", "flink", "direct");
+    }
+  }
+
+  /** A week's inactivity drops a customer's state in the soak, so TTL timers fire within its span. */
+  class SoakPipelineArgs implements org.apache.beam.sdk.options.DefaultValueFactory<List<String>> {
+    @Override
+    public List<String> create(PipelineOptions options) {
+      return List.of("--customerTtlDays=7");
     }
   }
 }

@@ -22,8 +22,10 @@ final class OutputCounter implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String decisionsTopic;
   private final List<Long> latenciesMillis = new ArrayList<>();
+  private final List<Long> eventTimesMillis = new ArrayList<>();
   private long count;
   private long firstVisibleNanos;
+  private long firstVisibleMillis;
   private long lastVisibleNanos;
 
   /** @param decisionsTopic whose records are decoded for latency; null to only count */
@@ -53,11 +55,13 @@ final class OutputCounter implements AutoCloseable {
         long now = System.nanoTime();
         if (count++ == 0) {
           firstVisibleNanos = now;
+          firstVisibleMillis = System.currentTimeMillis();
         }
         lastVisibleNanos = now;
         if (record.topic().equals(decisionsTopic)) {
           long eventTime = FraudDecision.getDecoder().decode(record.value()).getEventTime();
           latenciesMillis.add(System.currentTimeMillis() - eventTime);
+          eventTimesMillis.add(eventTime);
         }
       }
     }
@@ -68,12 +72,28 @@ final class OutputCounter implements AutoCloseable {
     return firstVisibleNanos;
   }
 
+  /** Wall-clock time of the first visible record. */
+  long firstVisibleMillis() {
+    return firstVisibleMillis;
+  }
+
   long lastVisibleNanos() {
     return lastVisibleNanos;
   }
 
   List<Long> latenciesMillis() {
     return latenciesMillis;
+  }
+
+  /** Latencies of the decisions whose event time is at or after {@code eventTimeMillis}. */
+  List<Long> latenciesMillisSince(long eventTimeMillis) {
+    List<Long> since = new ArrayList<>();
+    for (int i = 0; i < latenciesMillis.size(); i++) {
+      if (eventTimesMillis.get(i) >= eventTimeMillis) {
+        since.add(latenciesMillis.get(i));
+      }
+    }
+    return since;
   }
 
   @Override
