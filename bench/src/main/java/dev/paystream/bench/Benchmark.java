@@ -25,9 +25,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -133,7 +130,7 @@ public final class Benchmark {
   private record Preloaded(String topic, GeneratorStats stats, double producedPerSecond) {}
 
   private Preloaded preload(String topic, int events) {
-    createTopics(Map.of(topic, options.getPartitions()));
+    stack.createTopics(Map.of(topic, options.getPartitions()));
     long start = System.nanoTime();
     GeneratorStats stats =
         GeneratePayments.produce(
@@ -149,7 +146,7 @@ public final class Benchmark {
     String run = name.replaceAll("[^a-z]", "") + System.nanoTime();
     String decisions = "bench-decisions-" + run;
     String deadLetters = "bench-dlq-" + run;
-    createTopics(Map.of(decisions, options.getPartitions(), deadLetters, 1));
+    stack.createTopics(Map.of(decisions, options.getPartitions(), deadLetters, 1));
     List<String> args = new ArrayList<>(runnerArgs);
     args.addAll(pipelineArgs(input.topic, decisions, deadLetters, run));
     long expected = input.stats.count(Kind.VALID) + input.stats.count(Kind.MALFORMED);
@@ -169,7 +166,7 @@ public final class Benchmark {
   }
 
   private List<String> limitArgs(Preloaded input) {
-    createTopics(Map.of("bench-limit-out", options.getPartitions()));
+    stack.createTopics(Map.of("bench-limit-out", options.getPartitions()));
     return List.of(stack.kafkaBootstrapServers(), input.topic, "bench-limit-out", Long.toString(input.stats.total()));
   }
 
@@ -300,7 +297,7 @@ public final class Benchmark {
   private Map<String, Object> measureLatency(String runner, double rate) throws Exception {
     int seconds = options.getLatencySeconds();
     String topic = "bench-live-" + System.nanoTime();
-    createTopics(Map.of(topic, options.getPartitions()));
+    stack.createTopics(Map.of(topic, options.getPartitions()));
     System.out.printf("Latency mode: %s at %,.0f events/s for %d s ...%n", runner, rate, seconds);
     List<GeneratedRecord> live = new ArrayList<>();
     PaymentGenerator.builder()
@@ -318,7 +315,7 @@ public final class Benchmark {
     String run = "latency" + System.nanoTime();
     String decisions = "bench-decisions-" + run;
     String deadLetters = "bench-dlq-" + run;
-    createTopics(Map.of(decisions, options.getPartitions(), deadLetters, 1));
+    stack.createTopics(Map.of(decisions, options.getPartitions(), deadLetters, 1));
     List<String> args = new ArrayList<>(runner.equals("flink") ? flinkArgs() : directArgs());
     args.addAll(pipelineArgs(topic, decisions, deadLetters, run));
     sender.start();
@@ -364,9 +361,8 @@ public final class Benchmark {
     String decisions = "bench-decisions-" + run;
     String deadLetters = "bench-dlq-" + run;
     // Event times are weeks old: keep them regardless of age (the broker's default is 7 days).
-    createTopic(payments, options.getPartitions(), Map.of("retention.ms", "-1", "retention.bytes", "-1"));
-    createTopic(decisions, options.getPartitions(), Map.of("retention.ms", "-1"));
-    createTopic(deadLetters, 1, Map.of("retention.ms", "-1"));
+    stack.createTopics(Map.of(payments, options.getPartitions()), Map.of("retention.ms", "-1", "retention.bytes", "-1"));
+    stack.createTopics(Map.of(decisions, options.getPartitions(), deadLetters, 1), Map.of("retention.ms", "-1"));
     Path storage = checkpointStorage();
     List<String> args =
         new ArrayList<>(OptionsFile.merge(
@@ -460,49 +456,6 @@ public final class Benchmark {
     List<String> all = new ArrayList<>(a);
     all.addAll(b);
     return all;
-  }
-
-  private void createTopic(String name, int partitions, Map<String, String> config) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(config))).all().get(1, TimeUnit.MINUTES);
-    }
-    awaitLeaders(Map.of(name, partitions));
-  }
-
-  private void createTopics(Map<String, Integer> topics) {
-    stack.createTopics(topics);
-    awaitLeaders(topics);
-  }
-
-  /**
-   * Waits until every partition's leader serves requests. Topic creation returns before that, and an
-   * idempotent producer whose first batch meets NOT_LEADER_OR_FOLLOWER can end up retrying it for
-   * ever with OUT_OF_ORDER_SEQUENCE_NUMBER (seen here on a freshly created topic).
-   */
-  private void awaitLeaders(Map<String, Integer> topics) {
-    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> partitions = new LinkedHashMap<>();
-    topics.forEach((topic, count) -> {
-      for (int p = 0; p < count; p++) {
-        partitions.put(new org.apache.kafka.common.TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
-      }
-    });
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers()))) {
-      while (true) {
-        try {
-          admin.listOffsets(partitions).all().get(10, TimeUnit.SECONDS);
-          return;
-        } catch (Exception e) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("partitions of " + topics.keySet() + " have no serving leader", e);
-          }
-          Thread.sleep(200);
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Sends the generator's records at {@code rate} per second of wall time, keeping their event times. */

@@ -4,6 +4,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -15,7 +16,9 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
@@ -109,22 +112,64 @@ final class LocalKafka implements AutoCloseable {
   }
 
   /**
-   * Creates the topics that do not exist yet, each with its partition count and one replica.
-   * Existing topics are left as they are, even if their partition count differs.
+   * Creates the topics that do not exist yet, each with its partition count, one replica and
+   * {@code configs}, and returns once every partition's leader serves requests. Existing topics are
+   * left as they are, even if their partition count differs.
    */
-  void createTopics(Map<String, Integer> nameToPartitions) {
+  void createTopics(Map<String, Integer> nameToPartitions, Map<String, String> configs) {
     if (nameToPartitions.isEmpty()) {
       return;
     }
     List<NewTopic> topics =
         nameToPartitions.entrySet().stream()
-            .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1))
+            .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1).configs(configs))
             .toList();
     try (Admin admin = Admin.create(adminConfig())) {
       for (Map.Entry<String, KafkaFuture<Void>> result :
           admin.createTopics(topics).values().entrySet()) {
         awaitCreated(result.getKey(), result.getValue());
       }
+      awaitLeaders(admin, nameToPartitions);
+    }
+  }
+
+  /**
+   * Topic creation returns before the partitions' leaders serve requests, and an idempotent
+   * producer whose first batch meets NOT_LEADER_OR_FOLLOWER can then retry it for ever with
+   * OUT_OF_ORDER_SEQUENCE_NUMBER (seen by the benchmark on a fresh topic). Asking every partition
+   * for its latest offset succeeds only once each leader serves.
+   */
+  private static void awaitLeaders(Admin admin, Map<String, Integer> nameToPartitions) {
+    Map<TopicPartition, OffsetSpec> partitions = new LinkedHashMap<>();
+    nameToPartitions.forEach(
+        (topic, count) -> {
+          for (int p = 0; p < count; p++) {
+            partitions.put(new TopicPartition(topic, p), OffsetSpec.latest());
+          }
+        });
+    long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        admin.listOffsets(partitions).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      } catch (ExecutionException | TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("No serving leader for the partitions of " + nameToPartitions.keySet(), e);
+        }
+        sleep(Duration.ofMillis(200));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted waiting for the leaders of " + nameToPartitions.keySet(), e);
+      }
+    }
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted", e);
     }
   }
 

@@ -186,13 +186,19 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /**
-   * Creates each topic that does not exist yet, with the given partition count and one replica.
-   * Existing topics are fine and left unchanged, so calling this again is harmless.
+   * Creates each topic that does not exist yet, with the given partition count and one replica,
+   * and returns once every partition can take writes. Existing topics are fine and left unchanged,
+   * so calling this again is harmless.
    *
    * @throws IllegalStateException if the broker rejects a topic or does not answer in time
    */
   public void createTopics(Map<String, Integer> nameToPartitions) {
-    kafka.createTopics(nameToPartitions);
+    createTopics(nameToPartitions, Map.of());
+  }
+
+  /** {@link #createTopics(Map)}, each new topic with these topic configs (e.g. retention.ms). */
+  public void createTopics(Map<String, Integer> nameToPartitions, Map<String, String> configs) {
+    kafka.createTopics(nameToPartitions, configs);
   }
 
   /**
