@@ -18,8 +18,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
-import org.apache.beam.runners.flink.FlinkRunner;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -98,16 +96,8 @@ class FlinkEmbeddedPipelineIT {
   }
 
   static FraudDetectionOptions options(LocalStack stack, String run, Path flinkConf, int restPort) throws Exception {
-    FraudDetectionOptions options =
-        PipelineOptionsFactory.fromArgs(RunnerProfiles.args("flink-embedded.options").toArray(String[]::new))
-            .withValidation()
-            .as(FraudDetectionOptions.class);
+    FraudDetectionOptions options = RunnerProfiles.flinkEmbedded(FraudDetectionOptions.class, "fraud-" + run);
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
-    assertEquals(FlinkRunner.class, flink.getRunner());
-    assertEquals("[local]", flink.getFlinkMaster());
-    // Hand the job back at once instead of blocking until it ends (it never does by itself).
-    flink.setAttachedMode(false);
-    flink.setJobName("fraud-" + run);
     // The embedded cluster's REST endpoint on a known port, refreshing metrics every half second
     // (10 s by default): the test reads the counters right after the output.
     Files.writeString(

@@ -6,6 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /** The files of {@code runner-profiles/}, as the tests use them: the options files are the tested ones. */
 final class RunnerProfiles {
@@ -34,6 +38,24 @@ final class RunnerProfiles {
   private static String name(String arg) {
     int eq = arg.indexOf('=');
     return eq < 0 ? arg : arg.substring(0, eq);
+  }
+
+  /**
+   * {@code flink-embedded.options} as {@code type}, for a job named {@code jobName} that is handed
+   * back at once instead of blocking until it ends (a streaming job never ends by itself).
+   */
+  static <T extends PipelineOptions> T flinkEmbedded(Class<T> type, String jobName) {
+    T options =
+        PipelineOptionsFactory.fromArgs(args("flink-embedded.options").toArray(String[]::new))
+            .withValidation()
+            .as(type);
+    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+    if (flink.getRunner() != FlinkRunner.class || !"[local]".equals(flink.getFlinkMaster())) {
+      throw new IllegalStateException("flink-embedded.options must run FlinkRunner on [local]");
+    }
+    flink.setAttachedMode(false);
+    flink.setJobName(jobName);
+    return options;
   }
 
   /** The {@code --option=value} lines of an options file, comments and blank lines left out. */
