@@ -6,7 +6,6 @@ import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.FraudDecision;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -100,8 +99,8 @@ public final class FraudRun {
         rejected = deadLetters.drain(Duration.ofMillis(1));
         beforeCancel.accept(result);
         return new Output(
-            decode(decided, FraudDecision.getDecoder()::decode),
-            decode(rejected, DeadLetter.getDecoder()::decode),
+            CommittedTopicReader.values(decided, FraudDecision.getDecoder()),
+            CommittedTopicReader.values(rejected, DeadLetter.getDecoder()),
             elapsed,
             result,
             result.metrics().allMetrics());
@@ -122,17 +121,5 @@ public final class FraudRun {
     } catch (RuntimeException e) {
       LOG.warn("Cancelling the job reported an error (the job may already be gone): {}", e.toString());
     }
-  }
-
-  private interface Decoder<T> {
-    T decode(byte[] bytes) throws IOException;
-  }
-
-  private static <T> List<T> decode(List<ConsumerRecord<byte[], byte[]>> records, Decoder<T> decoder) throws IOException {
-    List<T> decoded = new ArrayList<>(records.size());
-    for (ConsumerRecord<byte[], byte[]> record : records) {
-      decoded.add(decoder.decode(record.value()));
-    }
-    return decoded;
   }
 }

@@ -21,12 +21,10 @@ import dev.paystream.transforms.analytics.reference.KeyedWindow;
 import dev.paystream.transforms.analytics.reference.SessionModel;
 import dev.paystream.transforms.analytics.reference.StatsModel;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -35,7 +33,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,16 +82,16 @@ public final class AnalyticsCheck {
       PipelineResult result = pipeline.run();
       try {
         Duration timeout = Duration.ofMinutes(5);
-        statsTopic.readUntil(records -> coversModel(finalStats(decode(records, PaymentStats.getDecoder()::decode)), statsModel), timeout);
+        statsTopic.readUntil(records -> coversModel(finalStats(CommittedTopicReader.values(records, PaymentStats.getDecoder())), statsModel), timeout);
         sessionsTopic.readUntil(
-            records -> finalSessions(decode(records, CustomerSession.getDecoder()::decode)).keySet().containsAll(sessionModel.keySet()),
+            records -> finalSessions(CommittedTopicReader.values(records, CustomerSession.getDecoder())).keySet().containsAll(sessionModel.keySet()),
             timeout);
         deadLetterTopic.readUntil(records -> records.size() >= input.malformedReasons.size(), timeout);
         LOG.info("Every window's final pane committed after {} s", (System.nanoTime() - start) / 1_000_000_000);
         // Anything extra (a duplicate pane, a pane after the final one) would show up by now.
-        stats = decode(statsTopic.drain(Duration.ofSeconds(5)), PaymentStats.getDecoder()::decode);
-        sessions = decode(sessionsTopic.drain(Duration.ofMillis(1)), CustomerSession.getDecoder()::decode);
-        deadLetters = decode(deadLetterTopic.drain(Duration.ofMillis(1)), DeadLetter.getDecoder()::decode);
+        stats = CommittedTopicReader.values(statsTopic.drain(Duration.ofSeconds(5)), PaymentStats.getDecoder());
+        sessions = CommittedTopicReader.values(sessionsTopic.drain(Duration.ofMillis(1)), CustomerSession.getDecoder());
+        deadLetters = CommittedTopicReader.values(deadLetterTopic.drain(Duration.ofMillis(1)), DeadLetter.getDecoder());
       } finally {
         cancel(result);
       }
@@ -215,21 +212,5 @@ public final class AnalyticsCheck {
                           PaymentStats pane = finals.getOrDefault(dimension.getKey(), Map.of()).get(window);
                           return pane != null && pane.getWindow().getTiming() != PaneTiming.EARLY;
                         }));
-  }
-
-  private interface Decoder<T> {
-    T decode(byte[] bytes) throws IOException;
-  }
-
-  private static <T> List<T> decode(List<ConsumerRecord<byte[], byte[]>> records, Decoder<T> decoder) {
-    List<T> decoded = new ArrayList<>(records.size());
-    for (ConsumerRecord<byte[], byte[]> record : records) {
-      try {
-        decoded.add(decoder.decode(record.value()));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return decoded;
   }
 }

@@ -48,11 +48,6 @@ class FraudDetectionPipelineIT {
     FraudDetectionOptions options = PipelineOptionsFactory.create().as(FraudDetectionOptions.class);
     options.setRunner(DirectRunner.class);
     options.as(DirectOptions.class).setBlockOnRun(false);
-    options.setBootstrapServers(stack.kafkaBootstrapServers());
-    options.setPaymentsTopic("payments-" + run);
-    options.setDecisionsTopic("fraud-decisions-" + run);
-    options.setDeadLetterTopic("payments.dlq-" + run);
-    options.setConsumerGroup("fraud-" + run);
-    return options;
+    return KnownInput.withTestTopics(options, stack, run);
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.paystream.io.kafka.KafkaConnection;
+import dev.paystream.io.localstack.LocalStack;
 import dev.paystream.pipelines.generator.GeneratePayments;
 import dev.paystream.pipelines.generator.GeneratedRecord;
 import dev.paystream.pipelines.generator.GeneratedRecord.Kind;
@@ -91,6 +92,19 @@ public final class KnownInput {
 
   public long duplicates() {
     return expected.count(Kind.DUPLICATE);
+  }
+
+  /**
+   * {@code options} reading from and writing to topics of their own under {@code run}, with a
+   * consumer group of their own, on {@code stack}'s broker.
+   */
+  public static FraudDetectionOptions withTestTopics(FraudDetectionOptions options, LocalStack stack, String run) {
+    options.setBootstrapServers(stack.kafkaBootstrapServers());
+    options.setPaymentsTopic("payments-" + run);
+    options.setDecisionsTopic("fraud-decisions-" + run);
+    options.setDeadLetterTopic("payments.dlq-" + run);
+    options.setConsumerGroup("fraud-" + run);
+    return options;
   }
 
   /** Sends records {@code [from, to)} in order, and checks Kafka acknowledged each. */

@@ -1,11 +1,14 @@
 package dev.paystream.io.kafka;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.apache.avro.message.MessageDecoder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -62,5 +65,23 @@ public final class CommittedTopicReader implements AutoCloseable {
   @Override
   public void close() {
     consumer.close();
+  }
+
+  /**
+   * The values of {@code records}, decoded: our sinks write Avro single-object encoded values, so
+   * pass e.g. {@code FraudDecision.getDecoder()}. A value that does not decode is a bug in what
+   * wrote it, and fails.
+   */
+  public static <T> List<T> values(List<ConsumerRecord<byte[], byte[]>> records, MessageDecoder<T> decoder) {
+    List<T> values = new ArrayList<>(records.size());
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      try {
+        values.add(decoder.decode(record.value()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "Undecodable value at " + record.topic() + "/" + record.partition() + "@" + record.offset(), e);
+      }
+    }
+    return values;
   }
 }

@@ -105,11 +105,6 @@ class FlinkEmbeddedPipelineIT {
         "rest.address: 127.0.0.1\nrest.bind-address: 127.0.0.1\nrest.port: " + restPort + "\nrest.bind-port: " + restPort
             + "\nmetrics.fetcher.update-interval: 500\n");
     flink.setFlinkConfDir(flinkConf.toString());
-    options.setBootstrapServers(stack.kafkaBootstrapServers());
-    options.setPaymentsTopic("payments-" + run);
-    options.setDecisionsTopic("fraud-decisions-" + run);
-    options.setDeadLetterTopic("payments.dlq-" + run);
-    options.setConsumerGroup("fraud-" + run);
-    return options;
+    return KnownInput.withTestTopics(options, stack, run);
   }
 }

@@ -136,15 +136,10 @@ class FlinkSessionClusterIT {
           committedAtEnd,
           replayed);
 
-      List<FraudDecision> decisionValues = new ArrayList<>();
-      for (ConsumerRecord<byte[], byte[]> record : decided) {
-        decisionValues.add(FraudDecision.getDecoder().decode(record.value()));
-      }
-      List<DeadLetter> deadLetterValues = new ArrayList<>();
-      for (ConsumerRecord<byte[], byte[]> record : rejected) {
-        deadLetterValues.add(DeadLetter.getDecoder().decode(record.value()));
-      }
-      input.assertExactlyOnce(decisionValues, deadLetterValues, topics.payments);
+      input.assertExactlyOnce(
+          CommittedTopicReader.values(decided, FraudDecision.getDecoder()),
+          CommittedTopicReader.values(rejected, DeadLetter.getDecoder()),
+          topics.payments);
       assertEquals(half, committedAtStop, "offsets committed when the job stopped with a savepoint");
       assertEquals(RECORDS, committedAtEnd, "offsets committed by " + topics.consumerGroup);
       assertTrue(savepoint.startsWith("file:"), savepoint);
