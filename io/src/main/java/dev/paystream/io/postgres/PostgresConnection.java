@@ -3,6 +3,7 @@ package dev.paystream.io.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -18,12 +19,23 @@ import java.util.Optional;
  * @param passwordEnv the environment variable with the password; null or blank for none (e.g.
  *     {@code trust} or certificate authentication)
  * @param poolSize connections pooled per JVM, shared by all the sink's threads
+ * @param connectTimeoutMillis how long one attempt to get a connection waits before it fails and
+ *     the sink's retry policy takes over
  */
-public record PostgresConnection(String jdbcUrl, String user, String passwordEnv, int poolSize)
+public record PostgresConnection(
+    String jdbcUrl, String user, String passwordEnv, int poolSize, long connectTimeoutMillis)
     implements Serializable {
 
   /** Connections per JVM unless set: enough for the DirectRunner's and a TaskManager's threads. */
   public static final int DEFAULT_POOL_SIZE = 4;
+  /**
+   * Milliseconds one connection attempt waits unless set: short, so that a down server surfaces
+   * quickly to the sink's own retries, which log, count and back off; the long waiting happens
+   * there.
+   */
+  public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 5_000;
+  /** HikariCP's lower bound for the connection timeout. */
+  private static final long MIN_CONNECT_TIMEOUT_MILLIS = 250;
 
   /** Checks the arguments. */
   public PostgresConnection {
@@ -33,28 +45,42 @@ public record PostgresConnection(String jdbcUrl, String user, String passwordEnv
     if (poolSize < 1) {
       throw new IllegalArgumentException("poolSize must be at least 1, got " + poolSize);
     }
+    if (connectTimeoutMillis < MIN_CONNECT_TIMEOUT_MILLIS) {
+      throw new IllegalArgumentException(
+          "connectTimeoutMillis must be at least "
+              + MIN_CONNECT_TIMEOUT_MILLIS
+              + ", got "
+              + connectTimeoutMillis);
+    }
   }
 
   /** A connection without password and with {@value #DEFAULT_POOL_SIZE} pooled connections. */
   public static PostgresConnection of(String jdbcUrl, String user) {
-    return new PostgresConnection(jdbcUrl, user, null, DEFAULT_POOL_SIZE);
+    return new PostgresConnection(
+        jdbcUrl, user, null, DEFAULT_POOL_SIZE, DEFAULT_CONNECT_TIMEOUT_MILLIS);
   }
 
   /** The connection {@code options} describe. */
   public static PostgresConnection from(PostgresSinkOptions options) {
     return of(options.getPostgresJdbcUrl(), options.getPostgresUser())
         .withPasswordFromEnv(options.getPostgresPasswordEnv())
-        .withPoolSize(options.getPostgresPoolSize());
+        .withPoolSize(options.getPostgresPoolSize())
+        .withConnectTimeout(Duration.ofMillis(options.getPostgresConnectTimeoutMillis()));
   }
 
   /** The same, with the password read from the environment variable {@code variable}. */
   public PostgresConnection withPasswordFromEnv(String variable) {
-    return new PostgresConnection(jdbcUrl, user, variable, poolSize);
+    return new PostgresConnection(jdbcUrl, user, variable, poolSize, connectTimeoutMillis);
   }
 
   /** The same, with {@code size} pooled connections per JVM. */
   public PostgresConnection withPoolSize(int size) {
-    return new PostgresConnection(jdbcUrl, user, passwordEnv, size);
+    return new PostgresConnection(jdbcUrl, user, passwordEnv, size, connectTimeoutMillis);
+  }
+
+  /** The same, with one attempt to get a connection waiting at most {@code timeout}. */
+  public PostgresConnection withConnectTimeout(Duration timeout) {
+    return new PostgresConnection(jdbcUrl, user, passwordEnv, poolSize, timeout.toMillis());
   }
 
   /** Opens a pool; it starts even while the server is down, so callers can wait for it. */
@@ -69,9 +95,7 @@ public record PostgresConnection(String jdbcUrl, String user, String passwordEnv
     config.setMaximumPoolSize(poolSize);
     config.setPoolName("paystream-postgres");
     config.setInitializationFailTimeout(-1);
-    // Short, so that a down server surfaces quickly to the sink's own retries, which log, count
-    // and back off; the long waiting happens there.
-    config.setConnectionTimeout(5_000);
+    config.setConnectionTimeout(connectTimeoutMillis);
     // Without a socket timeout, a server host that vanishes without resetting the connection
     // would block a write for ever; a batch upsert takes milliseconds.
     config.addDataSourceProperty("socketTimeout", "60");

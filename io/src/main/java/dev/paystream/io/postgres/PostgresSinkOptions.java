@@ -35,6 +35,14 @@ public interface PostgresSinkOptions extends PipelineOptions {
 
   void setPostgresPoolSize(int value);
 
+  @Description(
+      "Milliseconds one attempt to get a PostgreSQL connection waits before the sink's retries"
+          + " (with backoff) take over")
+  @Default.Long(PostgresConnection.DEFAULT_CONNECT_TIMEOUT_MILLIS)
+  long getPostgresConnectTimeoutMillis();
+
+  void setPostgresConnectTimeoutMillis(long value);
+
   @Description("Decisions per JDBC batch (one round trip and one transaction each)")
   @Default.Integer(UpsertToPostgres.DEFAULT_BATCH_SIZE)
   int getPostgresBatchSize();
