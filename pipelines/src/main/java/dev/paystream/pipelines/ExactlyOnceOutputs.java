@@ -21,12 +21,13 @@ final class ExactlyOnceOutputs {
         : configured;
   }
 
-  /** Records keyed by {@code keyFn}, in {@code --sinkShards} shards, batched as the options say. */
+  /** Records keyed by {@code keyFn}, in {@code --sinkShards} shards, by the sink and batches the options say. */
   static <T extends SpecificRecord> WriteExactlyOnce<T> records(
       PaymentIngestOptions options, String topic, SerializableFunction<T, String> keyFn, String sinkGroupId) {
     return WriteExactlyOnce.to(KafkaConnections.from(options), topic, keyFn, sinkGroupId)
         .withShards(options.getSinkShards())
-        .withBatching(options.getSinkBatchSize(), Duration.millis(options.getSinkBatchDelayMillis()));
+        .withBatching(options.getSinkBatchSize(), Duration.millis(options.getSinkBatchDelayMillis()))
+        .using(options.getExactlyOnceSink());
   }
 
   /** Dead letters keyed by the coordinates of the record they stand for. */

@@ -1,5 +1,6 @@
 package dev.paystream.pipelines;
 
+import dev.paystream.io.kafka.ExactlyOnceSink;
 import dev.paystream.transforms.validate.PaymentFormat;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
@@ -42,6 +43,15 @@ public interface PaymentIngestOptions extends KafkaOptions, StreamingOptions {
   int getSinkShards();
 
   void setSinkShards(int value);
+
+  @Description(
+      "Exactly-once Kafka sink of the outputs: KAFKA_IO (Beam's KafkaIO.write().withEOS: one "
+          + "transaction per bundle on the DirectRunner, per record on Flink) or BATCHED (one "
+          + "transaction per batch of --sinkBatchSize records or --sinkBatchDelayMillis, on every runner)")
+  @Default.Enum("KAFKA_IO")
+  ExactlyOnceSink getExactlyOnceSink();
+
+  void setExactlyOnceSink(ExactlyOnceSink value);
 
   @Description(
       "Records gathered per Kafka transaction before the exactly-once sinks (1: no batching). "

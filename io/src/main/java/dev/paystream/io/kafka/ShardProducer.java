@@ -1,0 +1,207 @@
+package dev.paystream.io.kafka;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.values.KV;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shard's transactional producer. Each batch is one Kafka transaction that also stores, as
+ * the sink group's offset metadata on partition {@code shard} of the topic, the batch's number
+ * and the writer's id: a batch and the record that it was written commit atomically, so a writer
+ * that restarts knows exactly which batches are already in the topic (the scheme of Beam's own
+ * exactly-once sink, with batches where Beam numbers records).
+ */
+final class ShardProducer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ShardProducer.class);
+  private static final Pattern PROGRESS =
+      Pattern.compile("paystream-batches v1 batch=(-?\\d+) writer=(.+)");
+
+  private final String topic;
+  private final int shard;
+  private final String writerId;
+  private final String sinkGroupId;
+  private final Producer<String, byte[]> producer;
+  private long committedBatch;
+
+  private ShardProducer(
+      String topic,
+      int shard,
+      String writerId,
+      String sinkGroupId,
+      Producer<String, byte[]> producer,
+      long committedBatch) {
+    this.topic = topic;
+    this.shard = shard;
+    this.writerId = writerId;
+    this.sinkGroupId = sinkGroupId;
+    this.producer = producer;
+    this.committedBatch = committedBatch;
+  }
+
+  /**
+   * Opens the producer of {@code shard}, fencing off any earlier one of the same shard and sink
+   * group, and reads which batch the shard last committed.
+   *
+   * @param writerId the writer id the shard's state holds, null if it holds none yet
+   * @param newWriterId the id to take if the shard has no progress in Kafka yet
+   */
+  static ShardProducer open(
+      KafkaConnection kafka,
+      String topic,
+      String sinkGroupId,
+      int shard,
+      String writerId,
+      String newWriterId) {
+    String transactionalId = "paystream-" + sinkGroupId + "-shard-" + shard;
+    Producer<String, byte[]> producer =
+        new KafkaProducer<>(
+            kafka.clientConfig(
+                Map.of(
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class)));
+    try {
+      // Also aborts whatever transaction an earlier producer of this shard left open.
+      producer.initTransactions();
+      OffsetAndMetadata stored = storedProgress(kafka, topic, sinkGroupId, shard);
+      ShardProducer opened =
+          stored == null || stored.metadata() == null || stored.metadata().isEmpty()
+              ? fresh(topic, shard, writerId, newWriterId, sinkGroupId, producer)
+              : resumed(topic, shard, writerId, sinkGroupId, producer, stored.metadata());
+      LOG.info(
+          "Shard {} of {} (transactional id {}): writer {}, last committed batch {}",
+          shard, topic, transactionalId, opened.writerId, opened.committedBatch);
+      return opened;
+    } catch (RuntimeException e) {
+      producer.close();
+      throw e;
+    }
+  }
+
+  private static ShardProducer fresh(
+      String topic,
+      int shard,
+      String writerId,
+      String newWriterId,
+      String sinkGroupId,
+      Producer<String, byte[]> producer) {
+    if (writerId != null) {
+      throw new IllegalStateException(
+          String.format(
+              "Shard %d of %s has state of writer %s, but sink group %s holds no progress for it"
+                  + " in Kafka: was the group deleted, or its offsets expired"
+                  + " (offsets.retention.minutes) while the job was stopped?",
+              shard, topic, writerId, sinkGroupId));
+    }
+    return new ShardProducer(topic, shard, newWriterId, sinkGroupId, producer, -1);
+  }
+
+  private static ShardProducer resumed(
+      String topic,
+      int shard,
+      String writerId,
+      String sinkGroupId,
+      Producer<String, byte[]> producer,
+      String metadata) {
+    Matcher progress = PROGRESS.matcher(metadata);
+    if (!progress.matches()) {
+      throw new IllegalStateException(
+          String.format(
+              "Sink group %s holds progress for shard %d of %s that is not this sink's ('%s'):"
+                  + " is the group used by another writer? Give this job a new --sinkGroupId.",
+              sinkGroupId, shard, topic, metadata));
+    }
+    if (!progress.group(2).equals(writerId)) {
+      // No state: a new job over a group an earlier job used. Other state: two jobs share it.
+      throw new IllegalStateException(
+          String.format(
+              "Sink group %s holds progress of writer '%s' for shard %d of %s, this job's shard is"
+                  + " writer '%s': a new job needs a new --sinkGroupId.",
+              sinkGroupId, progress.group(2), shard, topic, writerId));
+    }
+    return new ShardProducer(
+        topic, shard, writerId, sinkGroupId, producer, Long.parseLong(progress.group(1)));
+  }
+
+  private static OffsetAndMetadata storedProgress(
+      KafkaConnection kafka, String topic, String sinkGroupId, int shard) {
+    TopicPartition partition = new TopicPartition(topic, shard);
+    try (Consumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            kafka.clientConfig(
+                Map.of(
+                    ConsumerConfig.GROUP_ID_CONFIG, sinkGroupId,
+                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class)))) {
+      return consumer.committed(Set.of(partition)).get(partition);
+    }
+  }
+
+  /** The id this shard's progress is stored under. */
+  String writerId() {
+    return writerId;
+  }
+
+  /** The number of the last batch committed to the topic, -1 if none. */
+  long committedBatch() {
+    return committedBatch;
+  }
+
+  /** Writes {@code records} and the progress "batch {@code batch} done" in one transaction. */
+  void commit(long batch, Iterable<KV<String, byte[]>> records) {
+    producer.beginTransaction();
+    try {
+      for (KV<String, byte[]> record : records) {
+        // Failed sends surface in commitTransaction, which flushes first.
+        producer.send(new ProducerRecord<>(topic, record.getKey(), record.getValue()));
+      }
+      producer.sendOffsetsToTransaction(
+          Map.of(
+              new TopicPartition(topic, shard),
+              new OffsetAndMetadata(
+                  0, String.format("paystream-batches v1 batch=%d writer=%s", batch, writerId))),
+          new ConsumerGroupMetadata(sinkGroupId));
+      producer.commitTransaction();
+      committedBatch = batch;
+    } catch (KafkaException e) {
+      if (!(e instanceof ProducerFencedException)) {
+        abortQuietly(e);
+      }
+      throw e;
+    }
+  }
+
+  private void abortQuietly(KafkaException cause) {
+    try {
+      producer.abortTransaction();
+    } catch (KafkaException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+  }
+}

@@ -1,0 +1,137 @@
+package dev.paystream.io.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.paystream.io.localstack.LocalStack;
+import dev.paystream.io.localstack.LocalStackExtension;
+import dev.paystream.io.sinks.DirectPipelines;
+import dev.paystream.io.sinks.TestDecisions;
+import dev.paystream.schemas.FraudDecision;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.values.KV;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The batched exactly-once sink against the real broker, read back read_committed. */
+@ExtendWith(LocalStackExtension.class)
+@Timeout(300)
+class BatchedTransactionsIT {
+
+  private final LocalStack stack;
+  private final KafkaConnection kafka;
+
+  BatchedTransactionsIT(LocalStack stack) {
+    this.stack = stack;
+    this.kafka = KafkaConnection.to(stack.kafkaBootstrapServers());
+  }
+
+  @Test
+  void aStreamIsWrittenExactlyOnceInFewTransactions() throws Exception {
+    String topic = "batched-" + System.nanoTime();
+    stack.createTopics(Map.of(topic, 2));
+    List<FraudDecision> decisions = new TestDecisions().decisions(20, 30);
+    Pipeline pipeline = DirectPipelines.createNonBlocking();
+    DirectPipelines.streamSlowly(pipeline, decisions, FraudDecision.class)
+        .apply(
+            WriteExactlyOnce.to(kafka, topic, FraudDecision::getTransactionId, topic + "-sink")
+                .withShards(2)
+                .withBatching(50, org.joda.time.Duration.millis(300))
+                .using(ExactlyOnceSink.BATCHED));
+    PipelineResult result = pipeline.run();
+    try (CommittedTopicReader reader = new CommittedTopicReader(kafka, topic)) {
+      reader.readUntil(r -> r.size() >= decisions.size(), Duration.ofMinutes(2));
+      // Everything read so far, plus whatever else (a duplicate) arrives in two quiet seconds.
+      List<ConsumerRecord<byte[], byte[]>> read = reader.drain(Duration.ofSeconds(2));
+
+      assertEquals(
+          decisions.stream().map(FraudDecision::getTransactionId).sorted().toList(),
+          CommittedTopicReader.values(read, FraudDecision.getDecoder()).stream()
+              .map(FraudDecision::getTransactionId)
+              .sorted()
+              .toList());
+      DirectPipelines.await(
+          result,
+          "the writer's counters",
+          Duration.ofSeconds(30),
+          () -> records(result) == decisions.size());
+      long transactions = DirectPipelines.counter(result, WriteBatchTransactionsFn.METRICS_NAMESPACE, "transactions");
+      // 600 records arrive at 100/s: batches close on the 300 ms delay (about 15 records per
+      // shard), never one record per transaction.
+      assertTrue(
+          transactions <= decisions.size() / 5,
+          transactions + " transactions for " + decisions.size() + " records");
+    } finally {
+      result.cancel();
+    }
+  }
+
+  @Test
+  void aReopenedShardKnowsItsLastBatchAndFencesTheProducerBeforeIt() {
+    String topic = "progress-" + System.nanoTime();
+    stack.createTopics(Map.of(topic, 1));
+    String group = topic + "-sink";
+    ShardProducer first = ShardProducer.open(kafka, topic, group, 0, null, "writer-a");
+    first.commit(0, records("a", 3));
+    first.commit(1, records("b", 2));
+
+    try (ShardProducer reopened = ShardProducer.open(kafka, topic, group, 0, "writer-a", "unused")) {
+      assertEquals(1, reopened.committedBatch());
+      assertEquals("writer-a", reopened.writerId());
+      assertThrows(ProducerFencedException.class, () -> first.commit(2, records("c", 1)));
+      reopened.commit(2, records("d", 1));
+    } finally {
+      first.close();
+    }
+
+    try (CommittedTopicReader reader = new CommittedTopicReader(kafka, topic)) {
+      reader.readUntil(r -> r.size() >= 6, Duration.ofSeconds(30));
+      List<String> keys =
+          reader.drain(Duration.ofSeconds(1)).stream()
+              .map(r -> new String(r.key(), StandardCharsets.UTF_8))
+              .toList();
+      assertEquals(List.of("a0", "a1", "a2", "b0", "b1", "d0"), keys);
+    }
+  }
+
+  @Test
+  void aNewJobOverAnotherWritersProgressStopsWithAClearError() {
+    String topic = "taken-" + System.nanoTime();
+    stack.createTopics(Map.of(topic, 1));
+    String group = topic + "-sink";
+    try (ShardProducer earlier = ShardProducer.open(kafka, topic, group, 0, null, "earlier-job")) {
+      earlier.commit(0, records("a", 1));
+    }
+
+    IllegalStateException newJob =
+        assertThrows(
+            IllegalStateException.class,
+            () -> ShardProducer.open(kafka, topic, group, 0, null, "new-job"));
+    assertTrue(newJob.getMessage().contains("needs a new --sinkGroupId"), newJob.getMessage());
+    IllegalStateException otherJob =
+        assertThrows(
+            IllegalStateException.class,
+            () -> ShardProducer.open(kafka, topic, group, 0, "other-job", "unused"));
+    assertTrue(otherJob.getMessage().contains("earlier-job"), otherJob.getMessage());
+  }
+
+  private static long records(PipelineResult result) {
+    return DirectPipelines.counter(result, WriteBatchTransactionsFn.METRICS_NAMESPACE, "records_written");
+  }
+
+  private static List<KV<String, byte[]>> records(String prefix, int count) {
+    return IntStream.range(0, count)
+        .mapToObj(i -> KV.of(prefix + i, new byte[] {(byte) i}))
+        .toList();
+  }
+}
