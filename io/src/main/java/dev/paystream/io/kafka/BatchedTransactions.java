@@ -14,6 +14,8 @@ import org.apache.beam.sdk.transforms.GroupIntoBatches;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
@@ -59,6 +61,9 @@ final class BatchedTransactions extends PTransform<PCollection<KV<String, byte[]
   public PDone expand(PCollection<KV<String, byte[]>> records) {
     int shardCount = shards;
     records
+        // A shard's batch numbers and its progress in Kafka are one sequence: state per window
+        // would restart the numbering in every window.
+        .apply("GlobalWindow", Window.<KV<String, byte[]>>into(new GlobalWindows()))
         .apply(
             "KeyByShard",
             WithKeys.of((KV<String, byte[]> record) -> Math.floorMod(record.getKey().hashCode(), shardCount))
