@@ -124,7 +124,7 @@ public interface BenchmarkOptions extends PipelineOptions {
   @Description(
       "Soak mode: payments sent per second of wall time, below what Flink sustains, so state holds the "
           + "pipeline's working set rather than a backlog waiting in the sink")
-  @Default.Double(80)
+  @Default.Double(1000)
   double getSoakRate();
 
   void setSoakRate(double value);

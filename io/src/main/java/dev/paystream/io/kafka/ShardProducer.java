@@ -168,13 +168,19 @@ final class ShardProducer implements AutoCloseable {
     return committedBatch;
   }
 
-  /** Writes {@code records} and the progress "batch {@code batch} done" in one transaction. */
-  void commit(long batch, Iterable<KV<String, byte[]>> records) {
+  /**
+   * Writes {@code records} and the progress "batch {@code batch} done" in one transaction.
+   *
+   * @return the number of records written
+   */
+  int commit(long batch, Iterable<KV<String, byte[]>> records) {
     producer.beginTransaction();
     try {
+      int sent = 0;
       for (KV<String, byte[]> record : records) {
         // Failed sends surface in commitTransaction, which flushes first.
         producer.send(new ProducerRecord<>(topic, record.getKey(), record.getValue()));
+        sent++;
       }
       producer.sendOffsetsToTransaction(
           Map.of(
@@ -184,6 +190,7 @@ final class ShardProducer implements AutoCloseable {
           new ConsumerGroupMetadata(sinkGroupId));
       producer.commitTransaction();
       committedBatch = batch;
+      return sent;
     } catch (KafkaException e) {
       if (!(e instanceof ProducerFencedException)) {
         abortQuietly(e);

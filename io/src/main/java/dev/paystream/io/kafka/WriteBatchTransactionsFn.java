@@ -124,9 +124,8 @@ final class WriteBatchTransactionsFn
   }
 
   private long write(ShardProducer producer, KV<Long, Iterable<KV<String, byte[]>>> batch) {
-    producer.commit(batch.getKey(), batch.getValue());
+    recordsWritten.inc(producer.commit(batch.getKey(), batch.getValue()));
     transactions.inc();
-    batch.getValue().forEach(record -> recordsWritten.inc());
     return batch.getKey() + 1;
   }
 

@@ -16,6 +16,14 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.IterableCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -77,6 +85,40 @@ class BatchedTransactionsIT {
   }
 
   @Test
+  void aShardWritesItsBatchesInNumberOrderOnceEachWhateverOrderTheyArriveIn() throws Exception {
+    String topic = "ordered-" + System.nanoTime();
+    stack.createTopics(Map.of(topic, 1));
+    KvCoder<Integer, KV<Long, Iterable<KV<String, byte[]>>>> coder =
+        KvCoder.of(
+            VarIntCoder.of(),
+            KvCoder.of(
+                VarLongCoder.of(),
+                IterableCoder.of(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))));
+    // Batch 2 overtakes batch 1, and batches 1 and 0 are delivered again (a retry).
+    TestStream<KV<Integer, KV<Long, Iterable<KV<String, byte[]>>>>> arrivals =
+        TestStream.create(coder)
+            .addElements(batch(0, "a", 2))
+            .addElements(batch(2, "c", 2))
+            .addElements(batch(1, "b", 1))
+            .addElements(batch(1, "b", 1))
+            .addElements(batch(0, "a", 2))
+            .advanceWatermarkToInfinity();
+    Pipeline pipeline = DirectPipelines.create();
+    pipeline.apply(arrivals).apply(ParDo.of(new WriteBatchTransactionsFn(kafka, topic, topic + "-sink")));
+
+    PipelineResult result = pipeline.run();
+
+    try (CommittedTopicReader reader = new CommittedTopicReader(kafka, topic)) {
+      reader.readUntil(r -> r.size() >= 5, Duration.ofSeconds(30));
+      assertEquals(List.of("a0", "a1", "b0", "c0", "c1"), keys(reader.drain(Duration.ofSeconds(1))));
+    }
+    String namespace = WriteBatchTransactionsFn.METRICS_NAMESPACE;
+    assertEquals(3, DirectPipelines.counter(result, namespace, "transactions"));
+    assertEquals(1, DirectPipelines.counter(result, namespace, "early_batches_held"));
+    assertEquals(2, DirectPipelines.counter(result, namespace, "committed_batches_skipped"));
+  }
+
+  @Test
   void aReopenedShardKnowsItsLastBatchAndFencesTheProducerBeforeIt() {
     String topic = "progress-" + System.nanoTime();
     stack.createTopics(Map.of(topic, 1));
@@ -96,11 +138,7 @@ class BatchedTransactionsIT {
 
     try (CommittedTopicReader reader = new CommittedTopicReader(kafka, topic)) {
       reader.readUntil(r -> r.size() >= 6, Duration.ofSeconds(30));
-      List<String> keys =
-          reader.drain(Duration.ofSeconds(1)).stream()
-              .map(r -> new String(r.key(), StandardCharsets.UTF_8))
-              .toList();
-      assertEquals(List.of("a0", "a1", "a2", "b0", "b1", "d0"), keys);
+      assertEquals(List.of("a0", "a1", "a2", "b0", "b1", "d0"), keys(reader.drain(Duration.ofSeconds(1))));
     }
   }
 
@@ -127,6 +165,14 @@ class BatchedTransactionsIT {
 
   private static long records(PipelineResult result) {
     return DirectPipelines.counter(result, WriteBatchTransactionsFn.METRICS_NAMESPACE, "records_written");
+  }
+
+  private static KV<Integer, KV<Long, Iterable<KV<String, byte[]>>>> batch(long number, String prefix, int size) {
+    return KV.of(0, KV.<Long, Iterable<KV<String, byte[]>>>of(number, records(prefix, size)));
+  }
+
+  private static List<String> keys(List<ConsumerRecord<byte[], byte[]>> records) {
+    return records.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList();
   }
 
   private static List<KV<String, byte[]>> records(String prefix, int count) {
