@@ -1,25 +1,20 @@
 package dev.paystream.io.kafka;
 
-import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.GroupIntoBatches;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 
 /**
@@ -29,7 +24,7 @@ import org.joda.time.Duration;
  * step numbers each shard's output, and a writer with stable input commits in number order,
  * storing the last committed number with the transaction (see {@link ShardProducer}), so a retried
  * batch is recognised and skipped. Here the unit that is numbered and committed is a batch from
- * {@link GroupIntoBatches}: up to {@code batchSize} records, or what arrived within {@code
+ * {@link ShardedBatches}: up to {@code batchSize} records, or what arrived within {@code
  * maxDelay}.
  *
  * <p>Like Beam's sink, a shard needs the partition of its number on the topic (its progress is
@@ -37,8 +32,6 @@ import org.joda.time.Duration;
  * progress in the group stops with an error rather than guess.
  */
 final class BatchedTransactions extends PTransform<PCollection<KV<String, byte[]>>, PDone> {
-
-  private static final KvCoder<String, byte[]> RECORD = KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of());
 
   private final KafkaConnection kafka;
   private final String topic;
@@ -59,24 +52,20 @@ final class BatchedTransactions extends PTransform<PCollection<KV<String, byte[]
 
   @Override
   public PDone expand(PCollection<KV<String, byte[]>> records) {
-    int shardCount = shards;
     records
         // A shard's batch numbers and its progress in Kafka are one sequence: state per window
         // would restart the numbering in every window.
         .apply("GlobalWindow", Window.<KV<String, byte[]>>into(new GlobalWindows()))
-        .apply(
-            "KeyByShard",
-            WithKeys.of((KV<String, byte[]> record) -> Math.floorMod(record.getKey().hashCode(), shardCount))
-                .withKeyType(TypeDescriptors.integers()))
-        .setCoder(KvCoder.of(VarIntCoder.of(), RECORD))
-        .apply("Batch", GroupIntoBatches.<Integer, KV<String, byte[]>>ofSize(batchSize).withMaxBufferingDuration(maxDelay))
+        .apply("Batch", new ShardedBatches(shards, batchSize, maxDelay))
         .apply("NumberBatches", ParDo.of(new NumberBatchesFn()))
-        .setCoder(KvCoder.of(VarIntCoder.of(), KvCoder.of(VarLongCoder.of(), IterableCoder.of(RECORD))))
+        .setCoder(
+            KvCoder.of(
+                VarIntCoder.of(), KvCoder.of(VarLongCoder.of(), IterableCoder.of(ShardedBatches.RECORD))))
         .apply("WriteTransactions", ParDo.of(new WriteBatchTransactionsFn(kafka, topic, sinkGroupId)));
     return PDone.in(records.getPipeline());
   }
 
-  /** Numbers each shard's batches 0, 1, 2, ... in the order they leave {@link GroupIntoBatches}. */
+  /** Numbers each shard's batches 0, 1, 2, ... in the order they leave {@link ShardedBatches}. */
   private static final class NumberBatchesFn
       extends DoFn<KV<Integer, Iterable<KV<String, byte[]>>>, KV<Integer, KV<Long, Iterable<KV<String, byte[]>>>>> {
 

@@ -3,18 +3,12 @@ package dev.paystream.io.kafka;
 import dev.paystream.schemas.wire.SingleObject;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.beam.sdk.coders.ByteArrayCoder;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.GroupIntoBatches;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
@@ -104,14 +98,13 @@ public class WriteExactlyOnce<T extends SpecificRecord> extends PTransform<PColl
                 "Encode",
                 MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(byte[].class)))
                     .via((T record) -> KV.of(key.apply(record), SingleObject.encode(record))))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
+            .setCoder(ShardedBatches.RECORD);
     if (sink == ExactlyOnceSink.BATCHED) {
       return encoded.apply(
           "WriteBatchedTransactions",
           new BatchedTransactions(kafka, topic, shards, sinkGroupId, Math.max(1, batchSize), maxBatchDelay));
     }
-    return encoded
-        .apply("BatchForTransactions", new Batch(shards, batchSize, maxBatchDelay))
+    return regroupedForTransactions(encoded)
         .apply(
             "WriteKafkaTransactions",
             KafkaIO.<String, byte[]>write()
@@ -123,35 +116,15 @@ public class WriteExactlyOnce<T extends SpecificRecord> extends PTransform<PColl
                 .withEOS(shards, sinkGroupId));
   }
 
-  /** Regroups records into large bundles, so the EOS sink downstream sees big transactions. */
-  private static class Batch extends PTransform<PCollection<KV<String, byte[]>>, PCollection<KV<String, byte[]>>> {
-    private final int shards;
-    private final int batchSize;
-    private final Duration maxDelay;
-
-    Batch(int shards, int batchSize, Duration maxDelay) {
-      this.shards = shards;
-      this.batchSize = batchSize;
-      this.maxDelay = maxDelay;
+  /** Records regrouped into large bundles, so that Beam's sink downstream sees big transactions. */
+  private PCollection<KV<String, byte[]>> regroupedForTransactions(PCollection<KV<String, byte[]>> records) {
+    if (batchSize <= 1) {
+      return records;
     }
-
-    @Override
-    public PCollection<KV<String, byte[]>> expand(PCollection<KV<String, byte[]>> records) {
-      if (batchSize <= 1) {
-        return records;
-      }
-      int shardCount = shards;
-      KvCoder<String, byte[]> recordCoder = KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of());
-      return records
-          .apply(
-              "KeyByShard",
-              WithKeys.of((KV<String, byte[]> record) -> Math.floorMod(record.getKey().hashCode(), shardCount))
-                  .withKeyType(TypeDescriptors.integers()))
-          .setCoder(KvCoder.of(VarIntCoder.of(), recordCoder))
-          .apply("Gather", GroupIntoBatches.<Integer, KV<String, byte[]>>ofSize(batchSize).withMaxBufferingDuration(maxDelay))
-          .apply("Ungather", ParDo.of(new UngatherFn()))
-          .setCoder(recordCoder);
-    }
+    return records
+        .apply("BatchForTransactions", new ShardedBatches(shards, batchSize, maxBatchDelay))
+        .apply("Ungather", ParDo.of(new UngatherFn()))
+        .setCoder(ShardedBatches.RECORD);
   }
 
   private static class UngatherFn extends DoFn<KV<Integer, Iterable<KV<String, byte[]>>>, KV<String, byte[]>> {
