@@ -72,7 +72,9 @@ final class ShardProducer implements AutoCloseable {
       int shard,
       String writerId,
       String newWriterId) {
-    String transactionalId = "paystream-" + sinkGroupId + "-shard-" + shard;
+    // Per group, topic and shard: a restarted job's producer fences its predecessor, and two
+    // sinks that share a group (each keeps its progress on its own topic) never fence each other.
+    String transactionalId = "paystream-" + sinkGroupId + "-" + topic + "-shard-" + shard;
     Producer<String, byte[]> producer =
         new KafkaProducer<>(
             kafka.clientConfig(
