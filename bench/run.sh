@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark: builds, then runs bench/ with every contender in its own JVM. See bench/README.md.
-#   bash bench/run.sh                       # defaults: limit over 1M events, Flink embedded over 30k, Direct over 5k, 60 s latency mode
+#   bash bench/run.sh                       # defaults: limit and Flink embedded over 1M events, Flink on Beam's sink over 10k, Direct over 5k, 60 s latency mode
 #   bash bench/run.sh --profile=true        # plus a JFR profile of the Flink run
 #   bash bench/run.sh --mode=soak           # soak: Flink embedded over 10M events (hours)
 #   bash bench/run.sh --events=200000 --contenders=limit,direct --latencySeconds=0
