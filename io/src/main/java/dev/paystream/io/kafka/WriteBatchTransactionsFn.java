@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -19,7 +18,6 @@ import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
-import org.apache.kafka.common.KafkaException;
 
 /**
  * Writes numbered batches of one shard in number order, each in a transaction of its own, and
@@ -59,10 +57,7 @@ final class WriteBatchTransactionsFn
   // Batches that overtook an earlier one on the way here; written once the gap is filled.
   @StateId("early")
   private final StateSpec<BagState<KV<Long, Iterable<KV<String, byte[]>>>>> earlySpec =
-      StateSpecs.bag(
-          KvCoder.of(
-              VarLongCoder.of(),
-              IterableCoder.of(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))));
+      StateSpecs.bag(KvCoder.of(VarLongCoder.of(), IterableCoder.of(ShardedBatches.RECORD)));
 
   WriteBatchTransactionsFn(KafkaConnection kafka, String topic, String sinkGroupId) {
     this.kafka = kafka;
@@ -92,15 +87,18 @@ final class WriteBatchTransactionsFn
         next = writeFrom(producer, batch, early);
       }
       nextBatchState.write(next);
-    } catch (KafkaException e) {
-      // The producer may be fenced or stuck in a transaction: the retry opens a fresh one.
+    } catch (RuntimeException e) {
+      // The producer may be fenced or inside a transaction: the retry opens a fresh one.
       producer.close();
       throw e;
     }
     IDLE_PRODUCERS.put(key(shard), producer);
   }
 
-  /** Writes {@code batch}, then any held batches that follow on; returns the next number. */
+  /**
+   * Writes {@code batch}, then any held batches that follow on, and drops held copies of batches
+   * already written (a batch can be delivered twice while it waits); returns the next number.
+   */
   private long writeFrom(
       ShardProducer producer,
       KV<Long, Iterable<KV<String, byte[]>>> batch,
@@ -114,7 +112,9 @@ final class WriteBatchTransactionsFn
     held.sort(Comparator.comparing(KV::getKey));
     early.clear();
     for (KV<Long, Iterable<KV<String, byte[]>>> waiting : held) {
-      if (waiting.getKey() == next) {
+      if (waiting.getKey() < next) {
+        batchesSkipped.inc();
+      } else if (waiting.getKey() == next) {
         next = write(producer, waiting);
       } else {
         early.add(waiting);
@@ -149,7 +149,11 @@ final class WriteBatchTransactionsFn
   }
 
   private String key(int shard) {
-    return sinkGroupId + "/" + topic + "/" + shard;
+    return keyPrefix() + shard;
+  }
+
+  private String keyPrefix() {
+    return sinkGroupId + "/" + topic + "/";
   }
 
   private static long orZero(Long value) {
@@ -160,7 +164,7 @@ final class WriteBatchTransactionsFn
   public void closeIdleProducers() {
     // Another instance's producer is not in the map while in use; an idle one is reopened later.
     for (String key : List.copyOf(IDLE_PRODUCERS.keySet())) {
-      ShardProducer idle = key.startsWith(sinkGroupId + "/" + topic + "/") ? IDLE_PRODUCERS.remove(key) : null;
+      ShardProducer idle = key.startsWith(keyPrefix()) ? IDLE_PRODUCERS.remove(key) : null;
       if (idle != null) {
         idle.close();
       }
