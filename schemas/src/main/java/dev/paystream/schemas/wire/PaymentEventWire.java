@@ -2,8 +2,13 @@ package dev.paystream.schemas.wire;
 
 import dev.paystream.schemas.PaymentEvent;
 import java.io.IOException;
-import org.apache.avro.message.BinaryMessageDecoder;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
 
 /**
  * The Kafka wire format of a payment: Avro single-object encoding (magic {@code C3 01}, the
@@ -14,7 +19,12 @@ public final class PaymentEventWire {
   /** First two bytes of every single-object encoded message. */
   public static final byte[] MAGIC = {(byte) 0xC3, (byte) 0x01};
 
-  private static final BinaryMessageDecoder<PaymentEvent> DECODER = newDecoder();
+  private static final int HEADER_BYTES = MAGIC.length + 8;
+
+  /** Writer schemas by fingerprint: the current one and every released version. */
+  private static final Map<Long, Schema> WRITERS = writers();
+
+  private static final SpecificData SPECIFIC = SpecificData.getForClass(PaymentEvent.class);
 
   private PaymentEventWire() {}
 
@@ -23,16 +33,31 @@ public final class PaymentEventWire {
   }
 
   /**
-   * Decodes a payment written with the current or any released schema.
+   * Decodes a payment written with the current or any released schema. Strict: the bytes must be
+   * exactly one payment (trailing bytes are an error, not ignored), and lengths inside are checked
+   * against the input before anything is allocated ({@link AvroBinaryBounds}).
    *
    * @throws IOException if the bytes are not a payment in a known schema version
    */
   public static PaymentEvent decode(byte[] bytes) throws IOException {
+    if (!looksLikeAvro(bytes) || bytes.length < HEADER_BYTES) {
+      throw new IOException("no single-object header (C3 01 + 8-byte fingerprint)");
+    }
+    long fingerprint = 0;
+    for (int i = HEADER_BYTES - 1; i >= MAGIC.length; i--) {
+      fingerprint = (fingerprint << 8) | (bytes[i] & 0xFF); // little-endian
+    }
+    Schema writer = WRITERS.get(fingerprint);
+    if (writer == null) {
+      throw new IOException("unknown schema fingerprint " + Long.toHexString(fingerprint));
+    }
+    AvroBinaryBounds.check(writer, bytes, HEADER_BYTES);
     try {
-      return DECODER.decode(bytes);
+      return new SpecificDatumReader<PaymentEvent>(writer, PaymentEvent.getClassSchema(), SPECIFIC)
+          .read(null, DecoderFactory.get().binaryDecoder(bytes, HEADER_BYTES, bytes.length - HEADER_BYTES, null));
     } catch (RuntimeException e) {
-      // Avro reports bad headers, unknown fingerprints and corrupt bodies as runtime exceptions
-      // (BadHeaderException, MissingSchemaException, ArrayIndexOutOfBounds for an enum index...).
+      // Avro reports corrupt bodies as runtime exceptions (AvroTypeException for an enum symbol the
+      // reader does not know...).
       throw new IOException(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
     }
   }
@@ -42,10 +67,11 @@ public final class PaymentEventWire {
     return bytes.length >= MAGIC.length && bytes[0] == MAGIC[0] && bytes[1] == MAGIC[1];
   }
 
-  private static BinaryMessageDecoder<PaymentEvent> newDecoder() {
-    BinaryMessageDecoder<PaymentEvent> decoder =
-        new BinaryMessageDecoder<>(SpecificData.getForClass(PaymentEvent.class), PaymentEvent.getClassSchema());
-    SchemaHistory.releasedVersions("PaymentEvent").forEach(decoder::addSchema);
-    return decoder;
+  private static Map<Long, Schema> writers() {
+    Map<Long, Schema> writers = new HashMap<>();
+    SchemaHistory.releasedVersions("PaymentEvent")
+        .forEach(schema -> writers.put(SchemaNormalization.parsingFingerprint64(schema), schema));
+    writers.put(SchemaNormalization.parsingFingerprint64(PaymentEvent.getClassSchema()), PaymentEvent.getClassSchema());
+    return Map.copyOf(writers);
   }
 }

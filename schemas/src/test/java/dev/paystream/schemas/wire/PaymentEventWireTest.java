@@ -72,4 +72,23 @@ class PaymentEventWireTest {
     assertThrows(Exception.class, () -> PaymentEventWire.decode(cut));
     assertArrayEquals(PaymentEventWire.MAGIC, java.util.Arrays.copyOf(truncated, 2));
   }
+
+  @Test
+  void bytesAfterTheRecordAreAnErrorNotIgnored() {
+    byte[] one = PaymentEventWire.encode(payment());
+    byte[] withTrailer = java.util.Arrays.copyOf(one, one.length + 1);
+    IOException e = assertThrows(IOException.class, () -> PaymentEventWire.decode(withTrailer));
+    assertTrue(e.getMessage().contains("after the end"), e.getMessage());
+  }
+
+  @Test
+  void aLengthClaimingMoreThanTheInputIsRejectedBeforeAnythingIsAllocated() {
+    byte[] valid = PaymentEventWire.encode(payment());
+    // header (10 bytes), then the transaction id's length: zig-zag varint of 2^31 - 1
+    byte[] hostile = java.util.Arrays.copyOf(valid, 10 + 5);
+    byte[] hugeLength = {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F};
+    System.arraycopy(hugeLength, 0, hostile, 10, 5);
+    IOException e = assertThrows(IOException.class, () -> PaymentEventWire.decode(hostile));
+    assertTrue(e.getMessage().contains("length of 2147483647"), e.getMessage());
+  }
 }

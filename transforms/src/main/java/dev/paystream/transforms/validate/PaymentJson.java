@@ -5,7 +5,11 @@ import static dev.paystream.transforms.validate.DeadLetterReason.MISSING_FIELD;
 import static dev.paystream.transforms.validate.DeadLetterReason.UNKNOWN_ENUM;
 import static dev.paystream.transforms.validate.DeadLetterReason.UNPARSEABLE;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,11 +28,40 @@ import java.util.Locale;
 
 /**
  * The JSON form of a payment, as existing producers write it: snake_case field names, an ISO-8601
- * {@code timestamp} (epoch milliseconds are accepted too), lower-case enum values. Decoding checks
- * shape only (fields present, types, enum values); business rules live in {@link PaymentRules}.
+ * {@code timestamp} with an offset ({@code Z}, {@code +00:00}; up to nanoseconds, so Python's
+ * {@code isoformat()} too) or epoch milliseconds, lower-case enum values. Decoding checks shape only
+ * (fields present, types, enum values); business rules live in {@link PaymentRules}.
+ *
+ * <p>Decoding is strict, because a lenient reader decides ambiguous input silently: exactly one
+ * JSON value per record (a second object after the first is an error, not ignored), no duplicate
+ * keys (which one would win?), no NaN/Infinity, and bounded nesting, string and number lengths so
+ * a hostile record costs no more than its size.
  */
 public final class PaymentJson {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** A payment nests two levels deep; anything much deeper is not a payment. */
+  static final int MAX_NESTING_DEPTH = 16;
+  /** Longer than any field a payment has ({@link PaymentRules} bounds those far lower). */
+  static final int MAX_STRING_LENGTH = 16_384;
+  /** A long has 20 digits; a double written in full, a few more. */
+  static final int MAX_NUMBER_LENGTH = 64;
+  /**
+   * Epoch milliseconds below this (1973-03-03) are, in practice, epoch seconds (which would be
+   * year 5138 read as seconds): rejected rather than read as January 1970.
+   */
+  static final long MIN_EPOCH_MILLIS = 100_000_000_000L;
+
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder()
+                          .maxNestingDepth(MAX_NESTING_DEPTH)
+                          .maxStringLength(MAX_STRING_LENGTH)
+                          .maxNumberLength(MAX_NUMBER_LENGTH)
+                          .build())
+                  .build())
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private PaymentJson() {}
 
@@ -95,7 +128,7 @@ public final class PaymentJson {
             .setVatAmount(integer(json, "vat_amount"))
             .setTotalAmount(integer(json, "total_amount"))
             .setCustomerType(enumValue(json, "customer_type", CustomerType.class))
-            .setRiskLevel(Math.toIntExact(integer(json, "risk_level")))
+            .setRiskLevel(riskLevel(json))
             .setFailureReason(optionalText(json, "failure_reason"));
     JsonNode location = json.get("location");
     if (location != null && !location.isNull()) {
@@ -149,6 +182,14 @@ public final class PaymentJson {
     return node.asLong();
   }
 
+  private static int riskLevel(JsonNode json) throws InvalidPaymentException {
+    long value = integer(json, "risk_level");
+    if (value != (int) value) {
+      throw new InvalidPaymentException(DeadLetterReason.OUT_OF_RANGE, "risk_level out of range: " + value);
+    }
+    return (int) value;
+  }
+
   private static double number(JsonNode json, String field) throws InvalidPaymentException {
     JsonNode node = required(json, field);
     if (!node.isNumber()) {
@@ -159,8 +200,18 @@ public final class PaymentJson {
 
   private static long timestamp(JsonNode json) throws InvalidPaymentException {
     JsonNode node = required(json, "timestamp");
-    if (node.isIntegralNumber()) {
+    if (node.isNumber()) {
+      if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+        throw new InvalidPaymentException(INVALID_TIMESTAMP, "timestamp is not epoch milliseconds: " + node);
+      }
+      if (node.asLong() < MIN_EPOCH_MILLIS) {
+        throw new InvalidPaymentException(
+            INVALID_TIMESTAMP, "timestamp " + node.asLong() + " is not epoch milliseconds (epoch seconds?)");
+      }
       return node.asLong();
+    }
+    if (!node.isTextual()) {
+      throw new InvalidPaymentException(INVALID_TIMESTAMP, "timestamp is neither text nor a number: " + node);
     }
     try {
       return Instant.parse(node.asText()).toEpochMilli();

@@ -5,26 +5,47 @@ import static dev.paystream.transforms.validate.DeadLetterReason.INCONSISTENT_TO
 import static dev.paystream.transforms.validate.DeadLetterReason.INVALID_AMOUNT;
 import static dev.paystream.transforms.validate.DeadLetterReason.MISSING_FIELD;
 import static dev.paystream.transforms.validate.DeadLetterReason.OUT_OF_RANGE;
+import static dev.paystream.transforms.validate.DeadLetterReason.STALE_TIMESTAMP;
 
+import dev.paystream.schemas.DeviceInfo;
 import dev.paystream.schemas.GeoLocation;
 import dev.paystream.schemas.PaymentEvent;
 
-/** Business rules every payment must pass, whatever format it arrived in. */
+/**
+ * Business rules every payment must pass, whatever format it arrived in. They also bound every
+ * field that ends up in an output record (decisions, features in PostgreSQL and Redis), so that
+ * whatever a producer sends, what the pipeline writes fits its sinks: ids and texts are short and
+ * hold no control characters (PostgreSQL {@code text} refuses NUL, SQLState 22021) nor broken
+ * UTF-16 (which UTF-8 encoders replace silently, changing the id), and totals fit 64 bits.
+ */
 final class PaymentRules {
   static final int MIN_RISK_LEVEL = 1;
   static final int MAX_RISK_LEVEL = 5;
+  /** transaction_id, customer_id, merchant_id: far longer than any UUID or prefixed id. */
+  static final int MAX_ID_LENGTH = 128;
+  /** device os, app version, failure reason. */
+  static final int MAX_TEXT_LENGTH = 256;
 
   private PaymentRules() {}
 
   /**
-   * @param nowMillis the clock the future-timestamp rule compares with
+   * @param nowMillis the clock the event-time rules compare with
    * @param maxFutureSkewMillis how far ahead of that clock an event may claim to be
+   * @param maxEventAgeMillis how far behind it
    */
-  static void check(PaymentEvent payment, long nowMillis, long maxFutureSkewMillis)
+  static void check(PaymentEvent payment, long nowMillis, long maxFutureSkewMillis, long maxEventAgeMillis)
       throws InvalidPaymentException {
-    requireText(payment.getTransactionId(), "transaction_id");
-    requireText(payment.getCustomerId(), "customer_id");
-    requireText(payment.getMerchantId(), "merchant_id");
+    requireText(payment.getTransactionId(), "transaction_id", MAX_ID_LENGTH);
+    requireText(payment.getCustomerId(), "customer_id", MAX_ID_LENGTH);
+    requireText(payment.getMerchantId(), "merchant_id", MAX_ID_LENGTH);
+    DeviceInfo device = payment.getDeviceInfo();
+    if (device != null) {
+      requireText(device.getOs(), "device_info.os", MAX_TEXT_LENGTH);
+      requireText(device.getAppVersion(), "device_info.app_version", MAX_TEXT_LENGTH);
+    }
+    if (payment.getFailureReason() != null) {
+      requireText(payment.getFailureReason(), "failure_reason", MAX_TEXT_LENGTH);
+    }
     if (payment.getAmount() <= 0) {
       throw new InvalidPaymentException(INVALID_AMOUNT, "amount must be positive, was " + payment.getAmount());
     }
@@ -34,7 +55,15 @@ final class PaymentRules {
           "commission_amount and vat_amount must not be negative, were "
               + payment.getCommissionAmount() + " and " + payment.getVatAmount());
     }
-    long expectedTotal = payment.getAmount() + payment.getCommissionAmount() + payment.getVatAmount();
+    long expectedTotal;
+    try {
+      expectedTotal =
+          Math.addExact(Math.addExact(payment.getAmount(), payment.getCommissionAmount()), payment.getVatAmount());
+    } catch (ArithmeticException e) {
+      throw new InvalidPaymentException(
+          OUT_OF_RANGE, "amount + commission + vat overflows a 64-bit integer: " + payment.getAmount()
+              + " + " + payment.getCommissionAmount() + " + " + payment.getVatAmount());
+    }
     if (payment.getTotalAmount() != expectedTotal) {
       throw new InvalidPaymentException(
           INCONSISTENT_TOTAL,
@@ -45,7 +74,8 @@ final class PaymentRules {
           OUT_OF_RANGE, "risk_level must be in [1, 5], was " + payment.getRiskLevel());
     }
     GeoLocation location = payment.getLocation();
-    if (location != null && (Math.abs(location.getLat()) > 90 || Math.abs(location.getLng()) > 180)) {
+    // written so that NaN fails too
+    if (location != null && !(Math.abs(location.getLat()) <= 90 && Math.abs(location.getLng()) <= 180)) {
       throw new InvalidPaymentException(
           OUT_OF_RANGE, "location out of range: " + location.getLat() + ", " + location.getLng());
     }
@@ -55,11 +85,36 @@ final class PaymentRules {
           "event_time " + payment.getEventTime() + " is more than " + maxFutureSkewMillis
               + " ms ahead of the clock (" + nowMillis + ")");
     }
+    if (payment.getEventTime() < nowMillis - maxEventAgeMillis) {
+      throw new InvalidPaymentException(
+          STALE_TIMESTAMP,
+          "event_time " + payment.getEventTime() + " is more than " + maxEventAgeMillis
+              + " ms behind the clock (" + nowMillis + ")");
+    }
   }
 
-  private static void requireText(String value, String field) throws InvalidPaymentException {
+  private static void requireText(String value, String field, int maxLength) throws InvalidPaymentException {
     if (value == null || value.isBlank()) {
       throw new InvalidPaymentException(MISSING_FIELD, field + " is missing or empty");
     }
+    if (value.length() > maxLength) {
+      throw new InvalidPaymentException(
+          OUT_OF_RANGE, field + " is " + value.length() + " characters long, at most " + maxLength + " allowed");
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isISOControl(c)) {
+        throw new InvalidPaymentException(OUT_OF_RANGE, field + " holds control character U+" + hex(c) + " at " + i);
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new InvalidPaymentException(OUT_OF_RANGE, field + " holds a lone surrogate U+" + hex(c) + " at " + i);
+      }
+    }
+  }
+
+  private static String hex(char c) {
+    return String.format("%04X", (int) c);
   }
 }

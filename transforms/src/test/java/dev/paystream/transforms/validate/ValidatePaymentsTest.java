@@ -4,6 +4,8 @@ import static dev.paystream.transforms.TestPayments.T0;
 import static dev.paystream.transforms.TestPayments.payment;
 import static org.junit.Assert.assertEquals;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.PaymentEvent;
 import dev.paystream.schemas.SourceRecord;
@@ -43,9 +45,16 @@ public class ValidatePaymentsTest {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static String seedJson(String overrides) {
-    String base = new String(PaymentJson.encode(GOOD), StandardCharsets.UTF_8);
-    return base.substring(0, base.length() - 1) + overrides + "}";
+  /** GOOD as JSON with one field's value replaced ({@code value} is JSON text). */
+  private static String seedJson(String field, String value) {
+    try {
+      ObjectMapper mapper = new ObjectMapper();
+      ObjectNode json = (ObjectNode) mapper.readTree(PaymentJson.encode(GOOD));
+      json.set(field, mapper.readTree(value));
+      return mapper.writeValueAsString(json);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test
@@ -63,9 +72,9 @@ public class ValidatePaymentsTest {
     expectedReasons.put(5L, "INVALID_AMOUNT");
     input.add(record(5, PaymentFormat.AVRO.encode(payment("tx-5", "c", T0, 0).setTotalAmount(0).build())));
     expectedReasons.put(6L, "UNKNOWN_ENUM");
-    input.add(record(6, json(seedJson(",\"merchant_category\":\"casino\""))));
+    input.add(record(6, json(seedJson("merchant_category", "\"casino\""))));
     expectedReasons.put(7L, "INVALID_TIMESTAMP");
-    input.add(record(7, json(seedJson(",\"timestamp\":\"yesterday\""))));
+    input.add(record(7, json(seedJson("timestamp", "\"yesterday\""))));
     expectedReasons.put(8L, "FUTURE_TIMESTAMP");
     input.add(record(8, PaymentFormat.AVRO.encode(payment("tx-8", "c", T0 + 3_600_000, 10).build())));
     expectedReasons.put(9L, "INCONSISTENT_TOTAL");
@@ -73,7 +82,7 @@ public class ValidatePaymentsTest {
     expectedReasons.put(10L, "OUT_OF_RANGE");
     input.add(record(10, PaymentFormat.AVRO.encode(payment("tx-10", "c", T0, 10).setRiskLevel(9).build())));
     expectedReasons.put(11L, "UNPARSEABLE");
-    input.add(record(11, json(seedJson(",\"amount\":\"lots\""))));
+    input.add(record(11, json(seedJson("amount", "\"lots\""))));
 
     PCollectionTuple result =
         pipeline
@@ -126,6 +135,33 @@ public class ValidatePaymentsTest {
         .satisfies(
             letter -> {
               assertEquals("UNPARSEABLE", letter.getErrorCode());
+              return null;
+            });
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  public void tombstonesEmptyAndOversizedValuesAreDeadLetteredApartAndEveryLetterIsBounded() {
+    SourceRecord tombstone = SourceRecord.newBuilder(record(0, new byte[0])).setPayload(null).build();
+    byte[] big = new byte[1_000];
+    List<SourceRecord> input = List.of(tombstone, record(1, new byte[0]), record(2, big));
+    PCollectionTuple result =
+        pipeline
+            .apply(Create.of(input).withCoder(AvroCoder.of(SourceRecord.class)))
+            .apply(ValidatePayments.of(PaymentFormat.AUTO).withClock(FIXED_CLOCK).withMaxPayloadBytes(100));
+    PAssert.that(result.get(ValidatePayments.VALID)).empty();
+    PAssert.that(result.get(ValidatePayments.DEAD_LETTERS))
+        .satisfies(
+            letters -> {
+              Map<Long, DeadLetter> byOffset = new TreeMap<>();
+              letters.forEach(letter -> byOffset.put(letter.getSourceOffset(), letter));
+              assertEquals("TOMBSTONE", byOffset.get(0L).getErrorCode());
+              assertEquals(null, byOffset.get(0L).getPayload());
+              assertEquals("EMPTY_PAYLOAD", byOffset.get(1L).getErrorCode());
+              assertEquals(ByteBuffer.wrap(new byte[0]), byOffset.get(1L).getPayload());
+              assertEquals("OVERSIZED", byOffset.get(2L).getErrorCode());
+              assertEquals(ByteBuffer.wrap(new byte[100]), byOffset.get(2L).getPayload());
+              assertEquals(Integer.valueOf(1_000), byOffset.get(2L).getPayloadSize());
               return null;
             });
     pipeline.run().waitUntilFinish();
