@@ -39,7 +39,7 @@ public class ValidatePayments extends PTransform<PCollection<SourceRecord>, PCol
   public static final long DEFAULT_MAX_EVENT_AGE_DAYS = 366;
 
   /**
-   * 64 KiB: a payment is 200-600 bytes, and one with every text at its bound under 2 KiB. A dead
+   * 64 KiB: a payment is 200-600 bytes, and one with every text at its bound in 3-byte characters under 5 KiB. A dead
    * letter carries at most this much payload, so it fits Kafka's default 1 MiB record limit.
    */
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
