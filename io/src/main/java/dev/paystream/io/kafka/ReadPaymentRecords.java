@@ -75,10 +75,11 @@ public class ReadPaymentRecords extends PTransform<PBegin, PCollection<SourceRec
         .setCoder(AvroCoder.of(SourceRecord.class));
   }
 
+  /** A tombstone (no value) stays null, so that it is told apart from an empty value downstream. */
   private static SourceRecord toSourceRecord(KafkaRecord<byte[], byte[]> record) {
     byte[] value = record.getKV().getValue();
     return SourceRecord.newBuilder()
-        .setPayload(ByteBuffer.wrap(value == null ? new byte[0] : value))
+        .setPayload(value == null ? null : ByteBuffer.wrap(value))
         .setTopic(record.getTopic())
         .setPartition(record.getPartition())
         .setOffset(record.getOffset())

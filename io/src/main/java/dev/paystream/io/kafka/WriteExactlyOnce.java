@@ -35,6 +35,9 @@ import org.joda.time.Duration;
  *       runner.
  * </ul>
  *
+ * <p>A record larger than the producer's {@code max.request.size} would fail every transaction it
+ * is in; it is counted and logged instead ({@link KafkaRecordSize}), so that the sink goes on.
+ *
  * <p>The sink keeps its per-shard progress under the consumer group {@code sinkGroupId}: a job
  * restored from a checkpoint or savepoint must keep it, a brand-new job needs a fresh one (both
  * sinks refuse to start over progress left by another job).
@@ -98,6 +101,8 @@ public class WriteExactlyOnce<T extends SpecificRecord> extends PTransform<PColl
                 "Encode",
                 MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(byte[].class)))
                     .via((T record) -> KV.of(key.apply(record), SingleObject.encode(record))))
+            .setCoder(ShardedBatches.RECORD)
+            .apply("DropOversized", ParDo.of(KafkaRecordSize.guard(topic, kafka.clientConfig(Map.of()))))
             .setCoder(ShardedBatches.RECORD);
     if (sink == ExactlyOnceSink.BATCHED) {
       return encoded.apply(
