@@ -2,6 +2,7 @@ package dev.paystream.pipelines;
 
 import dev.paystream.io.kafka.ExactlyOnceSink;
 import dev.paystream.transforms.validate.PaymentFormat;
+import dev.paystream.transforms.validate.ValidatePayments;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.StreamingOptions;
@@ -84,6 +85,22 @@ public interface PaymentIngestOptions extends KafkaOptions, StreamingOptions {
   long getMaxFutureSkewMinutes();
 
   void setMaxFutureSkewMinutes(long value);
+
+  @Description(
+      "Days an event time may lie behind the clock before the payment is dead-lettered "
+          + "(STALE_TIMESTAMP): a year and a day admits backfills and a year of history, not 1970")
+  @Default.Long(ValidatePayments.DEFAULT_MAX_EVENT_AGE_DAYS)
+  long getMaxEventAgeDays();
+
+  void setMaxEventAgeDays(long value);
+
+  @Description(
+      "Largest record value read as a payment; larger ones are dead-lettered (OVERSIZED) with their "
+          + "first this many bytes, size and SHA-256. At most 524288, so a dead letter fits Kafka's 1 MiB default")
+  @Default.Integer(ValidatePayments.DEFAULT_MAX_PAYLOAD_BYTES)
+  int getMaxPayloadBytes();
+
+  void setMaxPayloadBytes(int value);
 
   @Description("Event-time minutes within which a repeated transaction id is dropped as a duplicate")
   @Default.Long(60)

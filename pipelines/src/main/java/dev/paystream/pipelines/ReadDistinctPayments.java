@@ -59,7 +59,9 @@ public final class ReadDistinctPayments extends PTransform<PBegin, PCollectionTu
         read.apply(
             "ValidatePayments",
             ValidatePayments.of(options.getPaymentFormat())
-                .withMaxFutureSkew(Duration.standardMinutes(options.getMaxFutureSkewMinutes())));
+                .withMaxFutureSkew(Duration.standardMinutes(options.getMaxFutureSkewMinutes()))
+                .withMaxEventAge(Duration.standardDays(options.getMaxEventAgeDays()))
+                .withMaxPayloadBytes(options.getMaxPayloadBytes()));
     PCollection<PaymentEvent> distinct =
         validated
             .get(ValidatePayments.VALID)
