@@ -34,7 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LocalStackExtension.class)
 class AdversarialInputIT {
-  private static final int GENERATED = 300;
+  private static final int GENERATED = 150;
   private static final int TWO_MIB = 2 << 20;
 
   @Test
