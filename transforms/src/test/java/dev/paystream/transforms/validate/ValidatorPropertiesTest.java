@@ -38,7 +38,7 @@ import net.jqwik.api.Provide;
  * or a reason and never throws anything else, and the dead letter fits its bound; the JSON of a
  * payment means the same whatever its field order and spacing.
  */
-class ValidatorProperties {
+class ValidatorPropertiesTest {
   private static final long NOW = T0 + 60_000;
   private static final int MAX_PAYLOAD_BYTES = 512;
   private static final PaymentValidator VALIDATOR =
