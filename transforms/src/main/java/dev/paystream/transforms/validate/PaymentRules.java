@@ -18,13 +18,13 @@ import dev.paystream.schemas.PaymentEvent;
  * hold no control characters (PostgreSQL {@code text} refuses NUL, SQLState 22021) nor broken
  * UTF-16 (which UTF-8 encoders replace silently, changing the id), and totals fit 64 bits.
  */
-final class PaymentRules {
+public final class PaymentRules {
   static final int MIN_RISK_LEVEL = 1;
   static final int MAX_RISK_LEVEL = 5;
   /** transaction_id, customer_id, merchant_id: far longer than any UUID or prefixed id. */
-  static final int MAX_ID_LENGTH = 128;
+  public static final int MAX_ID_LENGTH = 128;
   /** device os, app version, failure reason. */
-  static final int MAX_TEXT_LENGTH = 256;
+  public static final int MAX_TEXT_LENGTH = 256;
 
   private PaymentRules() {}
 
