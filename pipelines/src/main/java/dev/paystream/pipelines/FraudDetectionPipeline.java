@@ -1,5 +1,7 @@
 package dev.paystream.pipelines;
 
+import dev.paystream.io.kafka.CommittedKeys;
+import dev.paystream.io.kafka.RewindConsumerGroup;
 import dev.paystream.io.postgres.UpsertToPostgres;
 import dev.paystream.io.redis.WriteFeaturesToRedis;
 import dev.paystream.schemas.CustomerFeatures;
@@ -47,13 +49,20 @@ public final class FraudDetectionPipeline {
   /** Adds the fraud detection graph to {@code pipeline}. */
   public static void build(Pipeline pipeline, FraudDetectionOptions options) {
     options.setStreaming(true);
+    // A process has no checkpoint: whatever its predecessor read but did not output is read again,
+    // and what it did output is recognised (see README, "Restarting").
+    RewindConsumerGroup.by(
+        KafkaConnections.from(options), options.getConsumerGroup(), options.getPaymentsTopic(), options.getRereadOnStartRecords());
     String sinkGroup = ExactlyOnceOutputs.sinkGroupId(options, options.getConsumerGroup());
     LOG.info("Fraud detection on {}: {} -> {} (dead letters: {}), sink group {}",
         KafkaConnections.from(options), options.getPaymentsTopic(), options.getDecisionsTopic(),
         options.getDeadLetterTopic(), sinkGroup);
 
     PCollectionTuple payments =
-        pipeline.apply("ReadDistinctPayments", ReadDistinctPayments.from(options, options.getConsumerGroup()));
+        pipeline.apply(
+            "ReadDistinctPayments",
+            ReadDistinctPayments.from(options, options.getConsumerGroup())
+                .withCommittedOutput(committed(options, options.getDecisionsTopic()), committed(options, options.getDeadLetterTopic())));
     payments
         .get(ReadDistinctPayments.DEAD_LETTERS)
         .apply(
@@ -79,6 +88,12 @@ public final class FraudDetectionPipeline {
     if (options.getWriteToRedis()) {
       features.apply("WriteFeaturesToRedis", WriteFeaturesToRedis.from(options));
     }
+  }
+
+  /** What {@code topic} committed within the dedup retention: output of a predecessor. */
+  private static CommittedKeys committed(FraudDetectionOptions options, String topic) {
+    return CommittedKeys.of(
+        KafkaConnections.from(options), topic, java.time.Duration.ofMinutes(options.getDedupRetentionMinutes()));
   }
 
   private static FraudModel model(FraudDetectionOptions options) {
