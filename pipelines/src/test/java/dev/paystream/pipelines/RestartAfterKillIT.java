@@ -28,9 +28,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * twice while deciding, and is started again each time by the same command (same consumer group,
  * same sink group). Whatever the killed processes had read is read again; the committed output
  * must still hold every valid payment exactly once and every malformed record once.
+ *
+ * <p>Not in the default {@code mvn verify} (2-4 min on 2 cores): {@code mvn -B -pl pipelines -am
+ * verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=RestartAfterKillIT
+ * -Dfailsafe.failIfNoSpecifiedTests=false}, also run by {@code .ci/run}.
  */
 @ExtendWith(LocalStackExtension.class)
-@Timeout(420)
+@Timeout(720)
 class RestartAfterKillIT {
   private static final int RECORDS = 1_200;
   private static final Pattern LOOKUP = Pattern.compile("Committed output of (\\S+) .*: (\\d+) keys, read in (\\d+) ms");
@@ -58,10 +62,13 @@ class RestartAfterKillIT {
         long started = System.nanoTime();
         int killAt = valid * kill / 3;
         int previously = decidedBefore;
-        await("decisions of run " + kill).atMost(Duration.ofMinutes(2)).pollDelay(Duration.ZERO)
-            .until(() -> decisions.drain(Duration.ofMillis(200)).size() >= killAt);
-        decidedBefore = decisions.drain(Duration.ofMillis(1)).size();
-        job.destroyForcibly().waitFor();
+        try {
+          await("decisions of run " + kill).atMost(Duration.ofMinutes(3)).pollDelay(Duration.ZERO)
+              .until(() -> decisions.drain(Duration.ofMillis(200)).size() >= killAt);
+          decidedBefore = decisions.drain(Duration.ofMillis(1)).size();
+        } finally {
+          job.destroyForcibly().waitFor();
+        }
         long offsets = KnownInput.committedOffsets(kafka, options.getConsumerGroup(), options.getPaymentsTopic(), 0, Duration.ZERO);
         System.out.printf(
             "run %d: %d -> %d decisions committed in %d ms, then kill -9; %d dead letters committed; source offsets committed: %d%n",
@@ -76,7 +83,7 @@ class RestartAfterKillIT {
       long started = System.nanoTime();
       try {
         int beforeLast = decidedBefore;
-        await("first new decision").atMost(Duration.ofMinutes(2)).pollDelay(Duration.ZERO)
+        await("first new decision").atMost(Duration.ofMinutes(3)).pollDelay(Duration.ZERO)
             .until(() -> decisions.drain(Duration.ofMillis(100)).size() > beforeLast);
         long recovered = (System.nanoTime() - started) / 1_000_000;
         await("every decision").atMost(Duration.ofMinutes(3)).pollDelay(Duration.ZERO)
