@@ -2,9 +2,11 @@ package dev.paystream.pipelines;
 
 import dev.paystream.io.kafka.CommittedKeys;
 import dev.paystream.io.kafka.RewindConsumerGroup;
+import dev.paystream.io.kafka.WriteExactlyOnce;
 import dev.paystream.io.postgres.UpsertToPostgres;
 import dev.paystream.io.redis.WriteFeaturesToRedis;
 import dev.paystream.schemas.CustomerFeatures;
+import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.FraudDecision;
 import dev.paystream.transforms.features.ComputeCustomerFeatures;
 import dev.paystream.transforms.scoring.FraudModel;
@@ -58,16 +60,21 @@ public final class FraudDetectionPipeline {
         KafkaConnections.from(options), options.getPaymentsTopic(), options.getDecisionsTopic(),
         options.getDeadLetterTopic(), sinkGroup);
 
+    WriteExactlyOnce<DeadLetter> writeDeadLetters =
+        ExactlyOnceOutputs.deadLetters(options, options.getDeadLetterTopic(), sinkGroup + "-dlq");
+    WriteExactlyOnce<FraudDecision> writeDecisions =
+        ExactlyOnceOutputs.records(
+            options, options.getDecisionsTopic(), FraudDecision::getTransactionId, sinkGroup + "-decisions");
+    // Before the committed output is read (on the first payment): a dead predecessor's open
+    // transactions would hide what other shards committed after them.
+    writeDeadLetters.fencePredecessors();
+    writeDecisions.fencePredecessors();
     PCollectionTuple payments =
         pipeline.apply(
             "ReadDistinctPayments",
             ReadDistinctPayments.from(options, options.getConsumerGroup())
                 .withCommittedOutput(committed(options, options.getDecisionsTopic()), committed(options, options.getDeadLetterTopic())));
-    payments
-        .get(ReadDistinctPayments.DEAD_LETTERS)
-        .apply(
-            "WriteDeadLetters",
-            ExactlyOnceOutputs.deadLetters(options, options.getDeadLetterTopic(), sinkGroup + "-dlq"));
+    payments.get(ReadDistinctPayments.DEAD_LETTERS).apply("WriteDeadLetters", writeDeadLetters);
 
     PCollection<CustomerFeatures> features =
         payments
@@ -78,10 +85,7 @@ public final class FraudDetectionPipeline {
                     .withMinHistory(options.getMinHistory())
                     .withInactivityTtl(Duration.standardDays(options.getCustomerTtlDays())));
     PCollection<FraudDecision> decisions = features.apply("ScoreFraud", ScoreFraud.with(model(options)));
-    decisions.apply(
-        "WriteDecisions",
-        ExactlyOnceOutputs.records(
-            options, options.getDecisionsTopic(), FraudDecision::getTransactionId, sinkGroup + "-decisions"));
+    decisions.apply("WriteDecisions", writeDecisions);
     if (options.getWriteToPostgres()) {
       decisions.apply("WriteDecisionsToPostgres", UpsertToPostgres.decisions(options));
     }

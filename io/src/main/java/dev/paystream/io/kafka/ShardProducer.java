@@ -79,15 +79,8 @@ final class ShardProducer implements AutoCloseable {
       String newWriterId) {
     // Per group, topic and shard: a restarted job's producer fences its predecessor, and two
     // sinks that share a group (each keeps its progress on its own topic) never fence each other.
-    String transactionalId = "paystream-" + sinkGroupId + "-" + topic + "-shard-" + shard;
-    Producer<String, byte[]> producer =
-        new KafkaProducer<>(
-            kafka.clientConfig(
-                Map.of(
-                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class)));
+    String transactionalId = transactionalId(topic, sinkGroupId, shard);
+    Producer<String, byte[]> producer = producer(kafka, transactionalId);
     try {
       // Also aborts whatever transaction an earlier producer of this shard left open.
       producer.initTransactions();
@@ -104,6 +97,31 @@ final class ShardProducer implements AutoCloseable {
       producer.close();
       throw e;
     }
+  }
+
+  /**
+   * Fences whatever producer of {@code shard} an earlier process left behind and aborts its open
+   * transaction, so that {@code read_committed} readers of the topic see everything committed at
+   * once (an open transaction holds back the last stable offset until it times out).
+   */
+  static void fence(KafkaConnection kafka, String topic, String sinkGroupId, int shard) {
+    try (Producer<String, byte[]> producer = producer(kafka, transactionalId(topic, sinkGroupId, shard))) {
+      producer.initTransactions();
+    }
+  }
+
+  private static String transactionalId(String topic, String sinkGroupId, int shard) {
+    return "paystream-" + sinkGroupId + "-" + topic + "-shard-" + shard;
+  }
+
+  private static Producer<String, byte[]> producer(KafkaConnection kafka, String transactionalId) {
+    return new KafkaProducer<>(
+        kafka.clientConfig(
+            Map.of(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class)));
   }
 
   private static ShardProducer fresh(

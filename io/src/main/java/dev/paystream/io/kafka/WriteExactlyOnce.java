@@ -93,6 +93,21 @@ public class WriteExactlyOnce<T extends SpecificRecord> extends PTransform<PColl
     return new WriteExactlyOnce<>(kafka, topic, keyFn, shards, sinkGroupId, batchSize, maxBatchDelay, sink);
   }
 
+  /**
+   * Before a process without state starts ({@code BATCHED} only): fences the producers an earlier
+   * process of this sink left behind and aborts their open transactions, so that what the topic
+   * committed can be read in full at once ({@link CommittedKeys}); without it, another shard's
+   * commits behind a dead shard's open transaction stay invisible until that transaction times
+   * out.
+   */
+  public void fencePredecessors() {
+    if (sink == ExactlyOnceSink.BATCHED) {
+      for (int shard = 0; shard < shards; shard++) {
+        ShardProducer.fence(kafka, topic, sinkGroupId, shard);
+      }
+    }
+  }
+
   @Override
   public PDone expand(PCollection<T> records) {
     SerializableFunction<T, String> key = keyFn;
