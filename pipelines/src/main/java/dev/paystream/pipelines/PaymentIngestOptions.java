@@ -100,8 +100,10 @@ public interface PaymentIngestOptions extends KafkaOptions, StreamingOptions {
       "Records per partition read again at start, before the consumer group's committed offsets: "
           + "the DirectRunner commits offsets before the output they cover, so a killed process "
           + "leaves records whose offsets are committed but whose output is not. What was output is "
-          + "recognised from the committed output of the last --dedupRetentionMinutes and dropped")
-  @Default.Long(5_000)
+          + "recognised from the committed output of the last --dedupRetentionMinutes and dropped. "
+          + "The gap is what sits between the source and the sinks (batches wait up to "
+          + "--sinkBatchDelayMillis): seconds of input")
+  @Default.Long(1_000)
   long getRereadOnStartRecords();
 
   void setRereadOnStartRecords(long value);

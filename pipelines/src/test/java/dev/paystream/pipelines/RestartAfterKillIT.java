@@ -131,6 +131,8 @@ class RestartAfterKillIT {
         "--decisionsTopic=" + options.getDecisionsTopic(),
         "--deadLetterTopic=" + options.getDeadLetterTopic(),
         "--consumerGroup=" + options.getConsumerGroup(),
+        // two decision shards: a dead shard's open transaction must not hide the other's commits
+        "--sinkShards=2",
         "--sinkGroupId=" + run + "-sink");
   }
 

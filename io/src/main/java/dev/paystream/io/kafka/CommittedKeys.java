@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * those records are already accounted for.
  *
  * <p>The keys are read once per JVM and pipeline construction, on first use (before the process
- * can have output anything itself), and held in memory: about 150 bytes per key of 36 characters, so the lookback
- * times the output rate bounds it (60 min at 1,000 decisions/s: 3.6 M keys, ~540 MB; pick the
- * lookback accordingly). A restart later than the lookback after the crash is not covered.
+ * can have output anything itself), and held in memory: about 105 bytes per key of 36 characters
+ * (measured: 100,000 keys, 10.5 MB, read in 2.9 s on the local stack). The lookback times the
+ * output rate bounds it (60 min at 1,000 decisions/s: 3.6 M keys, ~380 MB, ~2 min to read; pick
+ * the lookback accordingly). A restart later than the lookback after the crash is not covered.
  */
 public final class CommittedKeys implements SerializableFunction<String, Boolean> {
   private static final Logger LOG = LoggerFactory.getLogger(CommittedKeys.class);
