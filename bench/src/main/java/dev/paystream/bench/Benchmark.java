@@ -362,7 +362,7 @@ public final class Benchmark {
   /**
    * Flink embedded over a long stream whose event time spans many days, fed at a rate it sustains;
    * every --soakSampleSeconds: RSS, latest checkpoint size, output committed. State must stay
-   * bounded: timers clear what the dedup horizon, feature windows and customer TTL let go.
+   * bounded: timers clear what the dedup retention, feature windows and customer TTL let go.
    */
   private void soak() throws Exception {
     int events = options.getSoakEvents();

@@ -38,7 +38,8 @@ final class ExactlyOnceOutputs {
         .withShards(1);
   }
 
-  private static String sourceCoordinates(DeadLetter letter) {
+  /** The key of a dead letter: the source topic, partition and offset of the record it stands for. */
+  static String sourceCoordinates(DeadLetter letter) {
     return letter.getSourceTopic() + "/" + letter.getSourcePartition() + "@" + letter.getSourceOffset();
   }
 }

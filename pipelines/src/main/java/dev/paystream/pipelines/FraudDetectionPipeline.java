@@ -1,8 +1,12 @@
 package dev.paystream.pipelines;
 
+import dev.paystream.io.kafka.CommittedKeys;
+import dev.paystream.io.kafka.RewindConsumerGroup;
+import dev.paystream.io.kafka.WriteExactlyOnce;
 import dev.paystream.io.postgres.UpsertToPostgres;
 import dev.paystream.io.redis.WriteFeaturesToRedis;
 import dev.paystream.schemas.CustomerFeatures;
+import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.FraudDecision;
 import dev.paystream.transforms.features.ComputeCustomerFeatures;
 import dev.paystream.transforms.scoring.FraudModel;
@@ -47,18 +51,30 @@ public final class FraudDetectionPipeline {
   /** Adds the fraud detection graph to {@code pipeline}. */
   public static void build(Pipeline pipeline, FraudDetectionOptions options) {
     options.setStreaming(true);
+    // A process has no checkpoint: whatever its predecessor read but did not output is read again,
+    // and what it did output is recognised (see README, "Restarting").
+    RewindConsumerGroup.by(
+        KafkaConnections.from(options), options.getConsumerGroup(), options.getPaymentsTopic(), options.getRereadOnStartRecords());
     String sinkGroup = ExactlyOnceOutputs.sinkGroupId(options, options.getConsumerGroup());
     LOG.info("Fraud detection on {}: {} -> {} (dead letters: {}), sink group {}",
         KafkaConnections.from(options), options.getPaymentsTopic(), options.getDecisionsTopic(),
         options.getDeadLetterTopic(), sinkGroup);
 
+    WriteExactlyOnce<DeadLetter> writeDeadLetters =
+        ExactlyOnceOutputs.deadLetters(options, options.getDeadLetterTopic(), sinkGroup + "-dlq");
+    WriteExactlyOnce<FraudDecision> writeDecisions =
+        ExactlyOnceOutputs.records(
+            options, options.getDecisionsTopic(), FraudDecision::getTransactionId, sinkGroup + "-decisions");
+    // Before the committed output is read (on the first payment): a dead predecessor's open
+    // transactions would hide what other shards committed after them.
+    writeDeadLetters.fencePredecessors();
+    writeDecisions.fencePredecessors();
     PCollectionTuple payments =
-        pipeline.apply("ReadDistinctPayments", ReadDistinctPayments.from(options, options.getConsumerGroup()));
-    payments
-        .get(ReadDistinctPayments.DEAD_LETTERS)
-        .apply(
-            "WriteDeadLetters",
-            ExactlyOnceOutputs.deadLetters(options, options.getDeadLetterTopic(), sinkGroup + "-dlq"));
+        pipeline.apply(
+            "ReadDistinctPayments",
+            ReadDistinctPayments.from(options, options.getConsumerGroup())
+                .withCommittedOutput(committed(options, options.getDecisionsTopic()), committed(options, options.getDeadLetterTopic())));
+    payments.get(ReadDistinctPayments.DEAD_LETTERS).apply("WriteDeadLetters", writeDeadLetters);
 
     PCollection<CustomerFeatures> features =
         payments
@@ -69,16 +85,19 @@ public final class FraudDetectionPipeline {
                     .withMinHistory(options.getMinHistory())
                     .withInactivityTtl(Duration.standardDays(options.getCustomerTtlDays())));
     PCollection<FraudDecision> decisions = features.apply("ScoreFraud", ScoreFraud.with(model(options)));
-    decisions.apply(
-        "WriteDecisions",
-        ExactlyOnceOutputs.records(
-            options, options.getDecisionsTopic(), FraudDecision::getTransactionId, sinkGroup + "-decisions"));
+    decisions.apply("WriteDecisions", writeDecisions);
     if (options.getWriteToPostgres()) {
       decisions.apply("WriteDecisionsToPostgres", UpsertToPostgres.decisions(options));
     }
     if (options.getWriteToRedis()) {
       features.apply("WriteFeaturesToRedis", WriteFeaturesToRedis.from(options));
     }
+  }
+
+  /** What {@code topic} committed within the dedup retention: output of a predecessor. */
+  private static CommittedKeys committed(FraudDetectionOptions options, String topic) {
+    return CommittedKeys.of(
+        KafkaConnections.from(options), topic, java.time.Duration.ofMinutes(options.getDedupRetentionMinutes()));
   }
 
   private static FraudModel model(FraudDetectionOptions options) {

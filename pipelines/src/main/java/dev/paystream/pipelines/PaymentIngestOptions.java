@@ -46,10 +46,12 @@ public interface PaymentIngestOptions extends KafkaOptions, StreamingOptions {
   void setSinkShards(int value);
 
   @Description(
-      "Exactly-once Kafka sink of the outputs: KAFKA_IO (Beam's KafkaIO.write().withEOS: one "
-          + "transaction per bundle on the DirectRunner, per record on Flink) or BATCHED (one "
-          + "transaction per batch of --sinkBatchSize records or --sinkBatchDelayMillis, on every runner)")
-  @Default.Enum("KAFKA_IO")
+      "Exactly-once Kafka sink of the outputs: BATCHED (ours: one transaction per batch of "
+          + "--sinkBatchSize records or --sinkBatchDelayMillis, on every runner; a restart of the same "
+          + "job without state resumes from its progress in Kafka) or KAFKA_IO (Beam's "
+          + "KafkaIO.write().withEOS: one transaction per bundle on the DirectRunner, per record on "
+          + "Flink; refuses to restart without its state)")
+  @Default.Enum("BATCHED")
   ExactlyOnceSink getExactlyOnceSink();
 
   void setExactlyOnceSink(ExactlyOnceSink value);
@@ -102,9 +104,24 @@ public interface PaymentIngestOptions extends KafkaOptions, StreamingOptions {
 
   void setMaxPayloadBytes(int value);
 
-  @Description("Event-time minutes within which a repeated transaction id is dropped as a duplicate")
+  @Description(
+      "Minutes of arrival (processing) time within which a repeated transaction id is dropped as a "
+          + "duplicate, whatever the payments' event times; also how far back a restart looks for "
+          + "output its predecessor committed")
   @Default.Long(60)
-  long getDedupHorizonMinutes();
+  long getDedupRetentionMinutes();
 
-  void setDedupHorizonMinutes(long value);
+  void setDedupRetentionMinutes(long value);
+
+  @Description(
+      "Records per partition read again at start, before the consumer group's committed offsets: "
+          + "the DirectRunner commits offsets before the output they cover, so a killed process "
+          + "leaves records whose offsets are committed but whose output is not. What was output is "
+          + "recognised from the committed output of the last --dedupRetentionMinutes and dropped. "
+          + "The gap is what sits between the source and the sinks (batches wait up to "
+          + "--sinkBatchDelayMillis): seconds of input")
+  @Default.Long(1_000)
+  long getRereadOnStartRecords();
+
+  void setRereadOnStartRecords(long value);
 }

@@ -1,5 +1,7 @@
 package dev.paystream.pipelines;
 
+import dev.paystream.io.kafka.CommittedKeys;
+import dev.paystream.io.kafka.DropCommitted;
 import dev.paystream.io.kafka.DropReplayedOffsets;
 import dev.paystream.io.kafka.ReadPaymentRecords;
 import dev.paystream.schemas.DeadLetter;
@@ -34,14 +36,31 @@ public final class ReadDistinctPayments extends PTransform<PBegin, PCollectionTu
   private final PaymentIngestOptions options;
   private final String consumerGroup;
 
-  private ReadDistinctPayments(PaymentIngestOptions options, String consumerGroup) {
+  // Output a predecessor without state committed (null: not looked up), see withCommittedOutput.
+  private final CommittedKeys decided;
+  private final CommittedKeys deadLettered;
+
+  private ReadDistinctPayments(
+      PaymentIngestOptions options, String consumerGroup, CommittedKeys decided, CommittedKeys deadLettered) {
     this.options = options;
     this.consumerGroup = consumerGroup;
+    this.decided = decided;
+    this.deadLettered = deadLettered;
   }
 
   /** Reads {@code --paymentsTopic}, committing offsets for {@code consumerGroup}. */
   public static ReadDistinctPayments from(PaymentIngestOptions options, String consumerGroup) {
-    return new ReadDistinctPayments(options, consumerGroup);
+    return new ReadDistinctPayments(options, consumerGroup, null, null);
+  }
+
+  /**
+   * Also drops what a predecessor without state already output: payments whose transaction id is
+   * in {@code decided}, and dead letters whose source coordinates ({@link
+   * ExactlyOnceOutputs#sourceCoordinates}) are in {@code deadLettered}. How a restarted process
+   * reads records again without deciding them twice.
+   */
+  public ReadDistinctPayments withCommittedOutput(CommittedKeys decided, CommittedKeys deadLettered) {
+    return new ReadDistinctPayments(options, consumerGroup, decided, deadLettered);
   }
 
   @Override
@@ -62,13 +81,17 @@ public final class ReadDistinctPayments extends PTransform<PBegin, PCollectionTu
                 .withMaxFutureSkew(Duration.standardMinutes(options.getMaxFutureSkewMinutes()))
                 .withMaxEventAge(Duration.standardDays(options.getMaxEventAgeDays()))
                 .withMaxPayloadBytes(options.getMaxPayloadBytes()));
+    DeduplicatePayments dedup = DeduplicatePayments.within(Duration.standardMinutes(options.getDedupRetentionMinutes()));
     PCollection<PaymentEvent> distinct =
         validated
             .get(ValidatePayments.VALID)
-            .apply(
-                "DeduplicatePayments",
-                DeduplicatePayments.within(Duration.standardMinutes(options.getDedupHorizonMinutes())));
-    return PCollectionTuple.of(PAYMENTS, distinct).and(DEAD_LETTERS, validated.get(ValidatePayments.DEAD_LETTERS));
+            .apply("DeduplicatePayments", decided == null ? dedup : dedup.withAlreadyDecided(decided));
+    PCollection<DeadLetter> deadLetters = validated.get(ValidatePayments.DEAD_LETTERS);
+    if (deadLettered != null) {
+      deadLetters =
+          deadLetters.apply("DropCommittedDeadLetters", DropCommitted.of(deadLettered, ExactlyOnceOutputs::sourceCoordinates));
+    }
+    return PCollectionTuple.of(PAYMENTS, distinct).and(DEAD_LETTERS, deadLetters);
   }
 
   private boolean dropReplayedOffsets() {

@@ -75,6 +75,11 @@ public final class KnownInput {
     return new KnownInput(input);
   }
 
+  /** {@code records} as they will be sent, in this order. */
+  public static KnownInput of(List<GeneratedRecord> records) {
+    return new KnownInput(records);
+  }
+
   /** The valid, distinct payments: what the pipelines' transforms get after validation and dedup. */
   public List<PaymentEvent> validPayments() throws IOException {
     List<PaymentEvent> payments = new ArrayList<>(validIds.size());

@@ -28,8 +28,12 @@ import org.joda.time.Duration;
  * maxDelay}.
  *
  * <p>Like Beam's sink, a shard needs the partition of its number on the topic (its progress is
- * stored there) and a job's sink group must be new to it: a job that finds another writer's
- * progress in the group stops with an error rather than guess.
+ * stored there). Unlike Beam's, a shard that has no state but finds this sink's progress in its
+ * group resumes from it: the same job restarted without state (a DirectRunner process after a
+ * crash, a Flink job that failed before its first checkpoint) numbers its batches on from its
+ * predecessor's last committed one, and the writer adopts the predecessor's id, fencing its
+ * producer. Progress in another format, or of another writer while the shard has state, still
+ * stops the job with an error rather than guess.
  */
 final class BatchedTransactions extends PTransform<PCollection<KV<String, byte[]>>, PDone> {
 
@@ -57,7 +61,7 @@ final class BatchedTransactions extends PTransform<PCollection<KV<String, byte[]
         // would restart the numbering in every window.
         .apply("GlobalWindow", Window.<KV<String, byte[]>>into(new GlobalWindows()))
         .apply("Batch", new ShardedBatches(shards, batchSize, maxDelay))
-        .apply("NumberBatches", ParDo.of(new NumberBatchesFn()))
+        .apply("NumberBatches", ParDo.of(new NumberBatchesFn(kafka, topic, sinkGroupId)))
         .setCoder(
             KvCoder.of(
                 VarIntCoder.of(), KvCoder.of(VarLongCoder.of(), IterableCoder.of(ShardedBatches.RECORD))))
@@ -65,9 +69,24 @@ final class BatchedTransactions extends PTransform<PCollection<KV<String, byte[]
     return PDone.in(records.getPipeline());
   }
 
-  /** Numbers each shard's batches 0, 1, 2, ... in the order they leave {@link ShardedBatches}. */
+  /**
+   * Numbers each shard's batches in the order they leave {@link ShardedBatches}: 0, 1, 2, ... for
+   * a new shard, on from the last committed batch for a shard that has progress in Kafka but no
+   * state. The numbering happens before the writer's stable input, so a restored job replays the
+   * numbers it had given (the writer skips those committed) and numbers new batches on from its
+   * state.
+   */
   private static final class NumberBatchesFn
       extends DoFn<KV<Integer, Iterable<KV<String, byte[]>>>, KV<Integer, KV<Long, Iterable<KV<String, byte[]>>>>> {
+    private final KafkaConnection kafka;
+    private final String topic;
+    private final String sinkGroupId;
+
+    NumberBatchesFn(KafkaConnection kafka, String topic, String sinkGroupId) {
+      this.kafka = kafka;
+      this.topic = topic;
+      this.sinkGroupId = sinkGroupId;
+    }
 
     @StateId("next")
     private final StateSpec<ValueState<Long>> nextSpec = StateSpecs.value(VarLongCoder.of());
@@ -78,7 +97,8 @@ final class BatchedTransactions extends PTransform<PCollection<KV<String, byte[]
         @StateId("next") ValueState<Long> next,
         OutputReceiver<KV<Integer, KV<Long, Iterable<KV<String, byte[]>>>>> out) {
       Long stored = next.read();
-      long number = stored == null ? 0 : stored;
+      long number =
+          stored != null ? stored : ShardProducer.committedBatch(kafka, topic, sinkGroupId, batch.getKey()) + 1;
       out.output(KV.of(batch.getKey(), KV.of(number, batch.getValue())));
       next.write(number + 1);
     }

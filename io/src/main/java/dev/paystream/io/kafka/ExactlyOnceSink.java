@@ -4,9 +4,13 @@ package dev.paystream.io.kafka;
 public enum ExactlyOnceSink {
   /**
    * Beam's {@code KafkaIO.write().withEOS}: one transaction per pane of its internal GroupByKey,
-   * which is per bundle on the DirectRunner and per record on Flink.
+   * which is per bundle on the DirectRunner and per record on Flink. Not restartable without its
+   * state: a job restarted without it (a DirectRunner process after a crash) refuses to start.
    */
   KAFKA_IO,
-  /** {@link BatchedTransactions}: one transaction per batch of records, on every runner. */
+  /**
+   * {@link BatchedTransactions}, the default: one transaction per batch of records, on every
+   * runner; a restart without state resumes from the progress in Kafka.
+   */
   BATCHED
 }

@@ -62,6 +62,11 @@ final class ShardProducer implements AutoCloseable {
    * Opens the producer of {@code shard}, fencing off any earlier one of the same shard and sink
    * group, and reads which batch the shard last committed.
    *
+   * <p>A shard without state ({@code writerId} null) that finds this sink's progress in Kafka
+   * adopts it: it is the same job restarted without its state, and {@link #committedBatch()} tells
+   * where its predecessor stopped. Progress in another format, or of another writer while the
+   * shard has state, is refused.
+   *
    * @param writerId the writer id the shard's state holds, null if it holds none yet
    * @param newWriterId the id to take if the shard has no progress in Kafka yet
    */
@@ -74,15 +79,8 @@ final class ShardProducer implements AutoCloseable {
       String newWriterId) {
     // Per group, topic and shard: a restarted job's producer fences its predecessor, and two
     // sinks that share a group (each keeps its progress on its own topic) never fence each other.
-    String transactionalId = "paystream-" + sinkGroupId + "-" + topic + "-shard-" + shard;
-    Producer<String, byte[]> producer =
-        new KafkaProducer<>(
-            kafka.clientConfig(
-                Map.of(
-                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class)));
+    String transactionalId = transactionalId(topic, sinkGroupId, shard);
+    Producer<String, byte[]> producer = producer(kafka, transactionalId);
     try {
       // Also aborts whatever transaction an earlier producer of this shard left open.
       producer.initTransactions();
@@ -99,6 +97,31 @@ final class ShardProducer implements AutoCloseable {
       producer.close();
       throw e;
     }
+  }
+
+  /**
+   * Fences whatever producer of {@code shard} an earlier process left behind and aborts its open
+   * transaction, so that {@code read_committed} readers of the topic see everything committed at
+   * once (an open transaction holds back the last stable offset until it times out).
+   */
+  static void fence(KafkaConnection kafka, String topic, String sinkGroupId, int shard) {
+    try (Producer<String, byte[]> producer = producer(kafka, transactionalId(topic, sinkGroupId, shard))) {
+      producer.initTransactions();
+    }
+  }
+
+  private static String transactionalId(String topic, String sinkGroupId, int shard) {
+    return "paystream-" + sinkGroupId + "-" + topic + "-shard-" + shard;
+  }
+
+  private static Producer<String, byte[]> producer(KafkaConnection kafka, String transactionalId) {
+    return new KafkaProducer<>(
+        kafka.clientConfig(
+            Map.of(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class)));
   }
 
   private static ShardProducer fresh(
@@ -134,16 +157,39 @@ final class ShardProducer implements AutoCloseable {
                   + " is the group used by another writer? Give this job a new --sinkGroupId.",
               sinkGroupId, shard, topic, metadata));
     }
-    if (!progress.group(2).equals(writerId)) {
-      // No state: a new job over a group an earlier job used. Other state: two jobs share it.
+    String storedWriter = progress.group(2);
+    long committedBatch = Long.parseLong(progress.group(1));
+    if (writerId == null) {
+      // No state, our progress: the same job restarted without its state (a DirectRunner process
+      // after a crash, a Flink job that died before its first checkpoint). initTransactions has
+      // fenced the predecessor; carry on after its last batch.
+      LOG.warn(
+          "Shard {} of {} has no state but sink group {} holds progress of writer '{}' up to batch {}:"
+              + " adopting it (a restart of the same job); its producer is fenced, numbering continues"
+              + " after batch {}",
+          shard, topic, sinkGroupId, storedWriter, committedBatch, committedBatch);
+      return new ShardProducer(topic, shard, storedWriter, sinkGroupId, producer, committedBatch);
+    }
+    if (!storedWriter.equals(writerId)) {
+      // Two jobs with state share the group.
       throw new IllegalStateException(
           String.format(
               "Sink group %s holds progress of writer '%s' for shard %d of %s, this job's shard is"
                   + " writer '%s': a new job needs a new --sinkGroupId.",
-              sinkGroupId, progress.group(2), shard, topic, writerId));
+              sinkGroupId, storedWriter, shard, topic, writerId));
     }
-    return new ShardProducer(
-        topic, shard, writerId, sinkGroupId, producer, Long.parseLong(progress.group(1)));
+    return new ShardProducer(topic, shard, writerId, sinkGroupId, producer, committedBatch);
+  }
+
+  /**
+   * The last batch this sink committed for {@code shard} under {@code sinkGroupId}, -1 if the group
+   * holds no progress of this sink's format for it (the writer decides what to do about foreign
+   * progress).
+   */
+  static long committedBatch(KafkaConnection kafka, String topic, String sinkGroupId, int shard) {
+    OffsetAndMetadata stored = storedProgress(kafka, topic, sinkGroupId, shard);
+    Matcher progress = PROGRESS.matcher(stored == null || stored.metadata() == null ? "" : stored.metadata());
+    return progress.matches() ? Long.parseLong(progress.group(1)) : -1;
   }
 
   private static OffsetAndMetadata storedProgress(

@@ -26,6 +26,12 @@ import org.apache.beam.sdk.values.KV;
  * <p>Its input must be stable ({@link RequiresStableInput}): a batch retried after a failure has
  * the number and content it had the first time. Then a batch whose number the shard's progress in
  * Kafka already covers was written by an attempt whose outcome the runner lost, and is dropped.
+ *
+ * <p>A shard without state that finds its predecessor's progress in Kafka (the same job restarted
+ * without state: a DirectRunner process after a crash) adopts it and goes on from there; the
+ * numbering upstream went on after the predecessor's last batch too ({@link BatchedTransactions}).
+ * What the predecessor had read but not committed is read again from the source; recognising what
+ * it did commit is up to the pipeline (see {@code CommittedKeys}).
  */
 final class WriteBatchTransactionsFn
     extends DoFn<KV<Integer, KV<Long, Iterable<KV<String, byte[]>>>>, Void> {
@@ -46,6 +52,7 @@ final class WriteBatchTransactionsFn
   private final Counter batchesSkipped =
       Metrics.counter(METRICS_NAMESPACE, "committed_batches_skipped");
   private final Counter batchesHeld = Metrics.counter(METRICS_NAMESPACE, "early_batches_held");
+  private final Counter progressAdopted = Metrics.counter(METRICS_NAMESPACE, "progress_adopted");
 
   @StateId("nextBatch")
   private final StateSpec<ValueState<Long>> nextBatchSpec = StateSpecs.value(VarLongCoder.of());
@@ -144,6 +151,9 @@ final class WriteBatchTransactionsFn
             kafka, topic, sinkGroupId, shard, writerId, UUID.randomUUID().toString());
     if (writerId == null) {
       writerIdState.write(opened.writerId());
+      if (opened.committedBatch() >= 0) {
+        progressAdopted.inc();
+      }
     }
     return opened;
   }

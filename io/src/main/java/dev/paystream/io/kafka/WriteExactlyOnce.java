@@ -26,21 +26,25 @@ import org.joda.time.Duration;
  * what matters is how many records share one. Two sinks ({@link ExactlyOnceSink}):
  *
  * <ul>
- *   <li>{@code KAFKA_IO}, the default: Beam's {@code KafkaIO.write().withEOS}. It commits one
+ *   <li>{@code BATCHED}, the default: {@link BatchedTransactions}, one transaction per batch of up
+ *       to {@code batchSize} records (or whatever arrived within {@code maxBatchDelay}) per shard,
+ *       on every runner. A restart of the same job without state resumes from the progress its
+ *       predecessor left in Kafka.
+ *   <li>{@code KAFKA_IO}: Beam's {@code KafkaIO.write().withEOS}. It commits one
  *       transaction per pane of its internal GroupByKey, so records are first gathered into batches
  *       of up to {@code batchSize} (or whatever arrived within {@code maxBatchDelay}) per shard: on
  *       the DirectRunner, where a pane is a bundle, this cut transactions 20-fold. On Flink a pane
- *       is one record whatever comes before it: one transaction per record.
- *   <li>{@code BATCHED}: {@link BatchedTransactions}, one transaction per such batch on every
- *       runner.
+ *       is one record whatever comes before it: one transaction per record. It cannot restart
+ *       without its state ("Kafka metadata exists for shard"): a DirectRunner process after a
+ *       crash needs a new sink group, and then writes again what its predecessor wrote.
  * </ul>
  *
  * <p>A record larger than the producer's {@code max.request.size} would fail every transaction it
  * is in; it is counted and logged instead ({@link KafkaRecordSize}), so that the sink goes on.
  *
  * <p>The sink keeps its per-shard progress under the consumer group {@code sinkGroupId}: a job
- * restored from a checkpoint or savepoint must keep it, a brand-new job needs a fresh one (both
- * sinks refuse to start over progress left by another job).
+ * restored from a checkpoint or savepoint or restarted by the same command must keep it; a
+ * brand-new job needs a fresh one.
  */
 public class WriteExactlyOnce<T extends SpecificRecord> extends PTransform<PCollection<T>, PDone> {
   private final KafkaConnection kafka;
@@ -71,10 +75,10 @@ public class WriteExactlyOnce<T extends SpecificRecord> extends PTransform<PColl
     this.sink = sink;
   }
 
-  /** Beam's sink with one shard, batches of up to 500 records or 200 ms. */
+  /** Our batched sink with one shard, batches of up to 500 records or 200 ms. */
   public static <T extends SpecificRecord> WriteExactlyOnce<T> to(
       KafkaConnection kafka, String topic, SerializableFunction<T, String> keyFn, String sinkGroupId) {
-    return new WriteExactlyOnce<>(kafka, topic, keyFn, 1, sinkGroupId, 500, Duration.millis(200), ExactlyOnceSink.KAFKA_IO);
+    return new WriteExactlyOnce<>(kafka, topic, keyFn, 1, sinkGroupId, 500, Duration.millis(200), ExactlyOnceSink.BATCHED);
   }
 
   /** Parallel transactional producers; each shard is one producer with its own transactions. */
@@ -90,6 +94,21 @@ public class WriteExactlyOnce<T extends SpecificRecord> extends PTransform<PColl
   /** Which sink writes the transactions. */
   public WriteExactlyOnce<T> using(ExactlyOnceSink sink) {
     return new WriteExactlyOnce<>(kafka, topic, keyFn, shards, sinkGroupId, batchSize, maxBatchDelay, sink);
+  }
+
+  /**
+   * Before a process without state starts ({@code BATCHED} only): fences the producers an earlier
+   * process of this sink left behind and aborts their open transactions, so that what the topic
+   * committed can be read in full at once ({@link CommittedKeys}); without it, another shard's
+   * commits behind a dead shard's open transaction stay invisible until that transaction times
+   * out.
+   */
+  public void fencePredecessors() {
+    if (sink == ExactlyOnceSink.BATCHED) {
+      for (int shard = 0; shard < shards; shard++) {
+        ShardProducer.fence(kafka, topic, sinkGroupId, shard);
+      }
+    }
   }
 
   @Override

@@ -26,7 +26,12 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.junit.jupiter.api.Test;
@@ -155,24 +160,93 @@ class BatchedTransactionsIT {
   }
 
   @Test
-  void aNewJobOverAnotherWritersProgressStopsWithAClearError() {
+  void aShardWithoutStateAdoptsItsPredecessorsProgressAndFencesIt() {
+    String topic = "adopted-" + System.nanoTime();
+    stack.createTopics(Map.of(topic, 1));
+    String group = topic + "-sink";
+    KafkaConnection shortBlock = kafka.withClientProperties(Map.of("max.block.ms", "5000"));
+    ShardProducer crashed = ShardProducer.open(shortBlock, topic, group, 0, null, "crashed-job");
+    crashed.commit(0, records("a", 1));
+    crashed.commit(1, records("b", 1));
+
+    // The same job restarted without state: no writer id of its own.
+    try (ShardProducer restarted = ShardProducer.open(kafka, topic, group, 0, null, "unused")) {
+      assertEquals("crashed-job", restarted.writerId());
+      assertEquals(1, restarted.committedBatch());
+      assertEquals(1, ShardProducer.committedBatch(kafka, topic, group, 0));
+      assertThrows(KafkaException.class, () -> crashed.commit(2, records("zombie", 1)));
+    } finally {
+      crashed.close();
+    }
+  }
+
+  @Test
+  void foreignProgressOrAnotherWritersWhileTheShardHasStateIsRefused() {
     String topic = "taken-" + System.nanoTime();
     stack.createTopics(Map.of(topic, 1));
     String group = topic + "-sink";
     try (ShardProducer earlier = ShardProducer.open(kafka, topic, group, 0, null, "earlier-job")) {
       earlier.commit(0, records("a", 1));
     }
-
-    IllegalStateException newJob =
-        assertThrows(
-            IllegalStateException.class,
-            () -> ShardProducer.open(kafka, topic, group, 0, null, "new-job"));
-    assertTrue(newJob.getMessage().contains("needs a new --sinkGroupId"), newJob.getMessage());
     IllegalStateException otherJob =
         assertThrows(
             IllegalStateException.class,
             () -> ShardProducer.open(kafka, topic, group, 0, "other-job", "unused"));
     assertTrue(otherJob.getMessage().contains("earlier-job"), otherJob.getMessage());
+
+    String foreignGroup = topic + "-foreign";
+    try (KafkaConsumer<byte[], byte[]> other =
+        new KafkaConsumer<>(
+            kafka.clientConfig(Map.of(ConsumerConfig.GROUP_ID_CONFIG, foreignGroup)),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      other.commitSync(Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(0, "someone else's")));
+    }
+    IllegalStateException foreign =
+        assertThrows(
+            IllegalStateException.class,
+            () -> ShardProducer.open(kafka, topic, foreignGroup, 0, null, "new-job"));
+    assertTrue(foreign.getMessage().contains("not this sink's"), foreign.getMessage());
+  }
+
+  @Test
+  void aJobRestartedWithoutStateResumesAndWritesNothingTwice() throws Exception {
+    String topic = "restarted-" + System.nanoTime();
+    stack.createTopics(Map.of(topic, 2));
+    String group = topic + "-sink";
+    TestDecisions source = new TestDecisions();
+    List<FraudDecision> first = source.decisions(5, 20);
+    List<FraudDecision> second = List.copyOf(source.decisions(10, 20).subList(100, 200));
+
+    try (CommittedTopicReader reader = new CommittedTopicReader(kafka, topic)) {
+      // Two processes of the same job, one after the other: the second has no state.
+      for (List<FraudDecision> decisions : List.of(first, second)) {
+        Pipeline pipeline = DirectPipelines.createNonBlocking();
+        DirectPipelines.streamSlowly(pipeline, decisions, FraudDecision.class)
+            .apply(
+                WriteExactlyOnce.to(kafka, topic, FraudDecision::getTransactionId, group)
+                    .withShards(2)
+                    .withBatching(20, org.joda.time.Duration.millis(200)));
+        PipelineResult result = pipeline.run();
+        try {
+          int expected = decisions == first ? first.size() : first.size() + second.size();
+          reader.readUntil(r -> r.size() >= expected, Duration.ofMinutes(2));
+        } finally {
+          result.cancel();
+        }
+      }
+      List<String> written =
+          CommittedTopicReader.values(reader.drain(Duration.ofSeconds(2)), FraudDecision.getDecoder()).stream()
+              .map(FraudDecision::getTransactionId)
+              .sorted()
+              .toList();
+      assertEquals(
+          java.util.stream.Stream.concat(first.stream(), second.stream())
+              .map(FraudDecision::getTransactionId)
+              .sorted()
+              .toList(),
+          written);
+    }
   }
 
   private static long records(PipelineResult result) {

@@ -1,6 +1,7 @@
 package dev.paystream.transforms.dedup;
 
 import dev.paystream.schemas.PaymentEvent;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -20,6 +21,7 @@ import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -28,32 +30,72 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * Drops repeated payments: a payment whose transaction id the same customer already used within
- * the event-time horizon. The ids seen are Beam state, checkpointed with the rest of the pipeline.
+ * Drops repeated payments: a payment whose transaction id the same customer used in a payment
+ * that <em>arrived</em> here at most {@code retention} earlier (processing time), whatever the two
+ * payments' event times. Producers re-send in arrival order, while a backfill arrives in any
+ * event-time order, so a retention in event time (trimmed against the newest event time, or
+ * forgotten on the watermark) forgets ids that a re-send repeats.
  *
  * <p>State is kept per customer, not per transaction id as Beam's {@code Deduplicate} does: a
  * timer per id means one key and one timer per payment, and the DirectRunner scans every pending
  * timer's key on each step (we measured 18 payments/s at 3,000 payments). Per customer there is
- * one small map of recent ids, trimmed to the horizon behind the customer's newest payment, and
- * one timer that forgets the customer once the watermark passes that payment + horizon.
+ * one map of recent ids to the processing time they arrived at, and one processing-time timer that
+ * forgets the ids older than {@code retention}. The timer is set {@code retention / }{@value
+ * #SLACK_FRACTION} later than the oldest id's expiry, so that a busy customer's timer fires once
+ * per that slack rather than once per payment: an id is remembered for at least {@code retention}
+ * and at most {@code retention × (1 + 1/}{@value #SLACK_FRACTION}{@code )} of arrival time. State
+ * is bounded by that span times the arrival rate; a customer without recent payments holds none.
+ * The clock is the runner's processing time ({@link Timer#getCurrentRelativeTime()}): a
+ * TestStream's in tests, restored timers on Flink.
  *
- * <p>Counter (namespace {@value #METRICS_NAMESPACE}): {@code duplicates}, the payments dropped.
+ * <p>State coders are Beam's standard {@code MapCoder<StringUtf8Coder, VarLongCoder>}, whose
+ * encoding Beam keeps stable across releases: a checkpoint or savepoint of this step restores into
+ * the next release. Beam's Flink runner never migrates state (a changed coder mis-reads it
+ * silently), so a change of what the state means takes a new state id, as this version's {@code
+ * arrivals} did when the event-time map {@code seen} was retired.
+ *
+ * <p>An optional {@link #withAlreadyDecided lookup} names transaction ids decided before this
+ * state existed (by a previous process whose state is lost): those are dropped too.
+ *
+ * <p>Counters (namespace {@value #METRICS_NAMESPACE}): {@code duplicates}, repeats dropped by the
+ * state; {@code already_decided}, payments dropped because the lookup knew them.
  */
 public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, PCollection<PaymentEvent>> {
   public static final String METRICS_NAMESPACE = "dedup";
 
-  private final Duration horizon;
+  /** Forgetting waits up to {@code retention / SLACK_FRACTION} longer, to batch timer firings. */
+  static final int SLACK_FRACTION = 4;
 
-  private DeduplicatePayments(Duration horizon) {
-    this.horizon = horizon;
+  private final Duration retention;
+  private final SerializableFunction<String, Boolean> alreadyDecided;
+
+  private DeduplicatePayments(Duration retention, SerializableFunction<String, Boolean> alreadyDecided) {
+    this.retention = retention;
+    this.alreadyDecided = alreadyDecided;
   }
 
   /**
-   * A repeat is recognised while the customer's newest payment is at most {@code horizon} (event
-   * time) after the first one; pick a horizon longer than any redelivery.
+   * A repeat is recognised when it arrives at most {@code retention} after the payment it repeats
+   * (forgotten by {@code retention × 1.25}); pick a retention longer than any producer's re-send.
    */
-  public static DeduplicatePayments within(Duration horizon) {
-    return new DeduplicatePayments(horizon);
+  public static DeduplicatePayments within(Duration retention) {
+    if (retention.getMillis() < SLACK_FRACTION) {
+      throw new IllegalArgumentException("retention must be at least " + SLACK_FRACTION + " ms, got " + retention);
+    }
+    return new DeduplicatePayments(retention, null);
+  }
+
+  /**
+   * Also drops a payment whose transaction id {@code lookup} returns true for, though this step's
+   * state never saw it: ids a previous process decided (and whose output is committed) before it
+   * died with its state. The lookup is called once per payment the state does not know, so it
+   * must be fast (an in-memory set, loaded once per JVM) and serializable.
+   */
+  public DeduplicatePayments withAlreadyDecided(SerializableFunction<String, Boolean> lookup) {
+    if (lookup == null) {
+      throw new IllegalArgumentException("lookup must not be null");
+    }
+    return new DeduplicatePayments(retention, lookup);
   }
 
   @Override
@@ -61,60 +103,77 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
     return payments
         .apply("KeyByCustomer", WithKeys.of(PaymentEvent::getCustomerId).withKeyType(TypeDescriptors.strings()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(PaymentEvent.class)))
-        .apply("DropRepeatedTransactionIds", ParDo.of(new DropRepeatsFn(horizon)))
+        .apply("DropRepeatedTransactionIds", ParDo.of(new DropRepeatsFn(retention, alreadyDecided)))
         .setCoder(AvroCoder.of(PaymentEvent.class));
   }
 
   private static class DropRepeatsFn extends DoFn<KV<String, PaymentEvent>, PaymentEvent> {
-    private final Duration horizon;
+    private final long retentionMillis;
+    private final SerializableFunction<String, Boolean> alreadyDecided;
     private final Counter duplicates = Metrics.counter(METRICS_NAMESPACE, "duplicates");
+    private final Counter decidedBefore = Metrics.counter(METRICS_NAMESPACE, "already_decided");
 
-    /** Transaction id to event time, for the customer's payments within the horizon. */
-    @StateId("seen")
-    private final StateSpec<ValueState<Map<String, Long>>> seenSpec =
+    /** Transaction id to the processing time it arrived at, for the customer's recent payments. */
+    @StateId("arrivals")
+    private final StateSpec<ValueState<Map<String, Long>>> arrivalsSpec =
         StateSpecs.value(MapCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
 
-    @StateId("newest")
-    private final StateSpec<ValueState<Long>> newestSpec = StateSpecs.value(VarLongCoder.of());
-
     @TimerId("forget")
-    private final TimerSpec forgetSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+    private final TimerSpec forgetSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
 
-    DropRepeatsFn(Duration horizon) {
-      this.horizon = horizon;
+    DropRepeatsFn(Duration retention, SerializableFunction<String, Boolean> alreadyDecided) {
+      this.retentionMillis = retention.getMillis();
+      this.alreadyDecided = alreadyDecided;
     }
 
     @ProcessElement
     public void process(
         @Element KV<String, PaymentEvent> element,
-        @StateId("seen") ValueState<Map<String, Long>> seenState,
-        @StateId("newest") ValueState<Long> newestState,
+        @StateId("arrivals") ValueState<Map<String, Long>> arrivalsState,
         @TimerId("forget") Timer forget,
         OutputReceiver<PaymentEvent> out) {
-      PaymentEvent payment = element.getValue();
-      Map<String, Long> stored = seenState.read();
-      if (stored != null && stored.containsKey(payment.getTransactionId())) {
+      String id = element.getValue().getTransactionId();
+      Map<String, Long> stored = arrivalsState.read();
+      long now = forget.getCurrentRelativeTime().getMillis();
+      // Also checks the arrival: the timer may not have fired yet for an id past the retention.
+      Long arrived = stored == null ? null : stored.get(id);
+      if (arrived != null && now - arrived <= retentionMillis) {
         duplicates.inc();
         return;
       }
-      Long previousNewest = newestState.read();
-      long newest = previousNewest == null ? payment.getEventTime() : Math.max(previousNewest, payment.getEventTime());
-      long oldestKept = newest - horizon.getMillis();
+      boolean decided = alreadyDecided != null && Boolean.TRUE.equals(alreadyDecided.apply(id));
       // A copy: the runner's state may be snapshotted while we work (Flink with --fasterCopy).
-      Map<String, Long> seen = stored == null ? new HashMap<>() : new HashMap<>(stored);
-      seen.values().removeIf(time -> time < oldestKept);
-      seen.put(payment.getTransactionId(), payment.getEventTime());
-      seenState.write(seen);
-      newestState.write(newest);
-      forget.set(new Instant(newest).plus(horizon));
-      out.output(payment);
+      Map<String, Long> arrivals = stored == null ? new HashMap<>() : new HashMap<>(stored);
+      if (arrivals.isEmpty()) {
+        forget.set(new Instant(expiry(now)));
+      }
+      arrivals.put(id, now);
+      arrivalsState.write(arrivals);
+      if (decided) {
+        decidedBefore.inc();
+      } else {
+        out.output(element.getValue());
+      }
     }
 
     @OnTimer("forget")
     public void onForget(
-        @StateId("seen") ValueState<Map<String, Long>> seenState, @StateId("newest") ValueState<Long> newestState) {
-      seenState.clear();
-      newestState.clear();
+        @StateId("arrivals") ValueState<Map<String, Long>> arrivalsState, @TimerId("forget") Timer forget) {
+      long now = forget.getCurrentRelativeTime().getMillis();
+      Map<String, Long> stored = arrivalsState.read();
+      Map<String, Long> arrivals = stored == null ? new HashMap<>() : new HashMap<>(stored);
+      arrivals.values().removeIf(arrived -> now - arrived > retentionMillis);
+      if (arrivals.isEmpty()) {
+        arrivalsState.clear();
+        return;
+      }
+      arrivalsState.write(arrivals);
+      forget.set(new Instant(expiry(Collections.min(arrivals.values()))));
+    }
+
+    /** When an id that arrived at {@code arrived} may be forgotten, with the slack that batches firings. */
+    private long expiry(long arrived) {
+      return arrived + retentionMillis + retentionMillis / SLACK_FRACTION;
     }
   }
 }
