@@ -224,7 +224,7 @@ class ReadmeCommandsIT {
   void aFailedPipelineExitsNonZeroWithTheError(LocalStack stack) throws Exception {
     stack.createTopics(Map.of("payments-fail", 1, "payments.dlq-fail", 1));
     KafkaConnection kafka = KafkaConnection.to(stack.kafkaBootstrapServers());
-    dev.paystream.pipelines.KnownInput.generate(50).produce(kafka, "payments-fail", 0, 50);
+    dev.paystream.pipelines.KnownInput.generate(300).produce(kafka, "payments-fail", 0, 300);
     String failing = withExecArgs(
         bootstrap(command("fraud"), stack),
         "--kafkaPropertiesFile=\\S+", "--kafkaProperties=max.block.ms=3000",
