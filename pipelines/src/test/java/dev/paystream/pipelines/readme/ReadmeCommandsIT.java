@@ -172,10 +172,10 @@ class ReadmeCommandsIT {
     stack.createTopics(Map.of("payments", 4, "fraud-decisions", 4, "payments.dlq", 1,
         "merchant-stats", 4, "customer-sessions", 4, "payments.analytics.dlq", 1));
     KafkaConnection kafka = KafkaConnection.to(stack.kafkaBootstrapServers());
-    int count = 400;
+    int count = 200;
     String generate = withExecArgs(
         bootstrap(command("generator"), stack),
-        // A backfill only (no live mode), over 400 s of event time so that minute windows close.
+        // A backfill only (no live mode), over 200 s of event time so that minute windows close.
         "--count=\\d+", "--count=" + count, "--durationSeconds=\\d+", "--durationSeconds=0", "--rate=[\\d.]+", "--rate=1",
         "--customers=50");
     try (Command generator = Command.start(generate, OUT.resolve("generator.log"))) {
@@ -195,7 +195,7 @@ class ReadmeCommandsIT {
         CommittedTopicReader decisions = new CommittedTopicReader(kafka, "fraud-decisions")) {
       // At most 1% duplicates and 1% malformed records: at least 95% decided, each once.
       List<ConsumerRecord<byte[], byte[]>> decided =
-          decisions.readUntil(r -> r.size() >= count * 95 / 100 || !fraudJob.isAlive(), MAVEN.plusSeconds(120));
+          decisions.readUntil(r -> r.size() >= count * 95 / 100 || !fraudJob.isAlive(), MAVEN.plusSeconds(180));
       assertTrue(decided.size() >= count * 95 / 100, () -> decided.size() + " decisions committed\n" + fraudJob.tail());
       List<FraudDecision> committed = CommittedTopicReader.values(decisions.drain(Duration.ofSeconds(3)), FraudDecision.getDecoder());
       Set<String> ids = committed.stream().map(FraudDecision::getTransactionId).collect(Collectors.toSet());
