@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LocalStackExtension.class)
 class StoreConvergenceIT {
-  private static final int RECORDS = 1_500;
+  private static final int RECORDS = 1_000;
 
   @Test
   void postgresAndKafkaAgreeOnceTheCancelledPipelineRunsAgain(LocalStack stack) throws Exception {
