@@ -57,15 +57,20 @@ public final class PipelineMain {
   }
 
   /**
-   * Runs {@code pipeline} until it ends, cancelling it if the JVM is asked to stop.
+   * Runs {@code pipeline} until it ends; on the DirectRunner, cancels it if the JVM is asked to stop.
    *
    * @return 0 once the pipeline is done (a streaming pipeline only is if cancelled or drained)
    * @throws org.apache.beam.sdk.Pipeline.PipelineExecutionException if the pipeline failed
    */
   public static int runUntilDone(Pipeline pipeline) {
-    if (pipeline.getOptions().getRunner().getName().equals("org.apache.beam.runners.direct.DirectRunner")) {
-      DirectRunnerSettings.returnFromRun(pipeline.getOptions());
+    if (!pipeline.getOptions().getRunner().getName().equals("org.apache.beam.runners.direct.DirectRunner")) {
+      // Flink's run() is the wait: attached (the default) it returns when the job ends and throws if
+      // it failed; detached (--attachedMode=false) it returns once the job is submitted, which is
+      // all the client has to do (waitUntilFinish would wait for the cluster's job to end).
+      pipeline.run();
+      return 0;
     }
+    DirectRunnerSettings.returnFromRun(pipeline.getOptions());
     PipelineResult result = pipeline.run();
     try (Registration cancel = closeOnShutdown("the pipeline", () -> cancel(result))) {
       PipelineResult.State state = result.waitUntilFinish();
