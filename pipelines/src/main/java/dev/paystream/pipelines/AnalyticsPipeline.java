@@ -49,12 +49,15 @@ public final class AnalyticsPipeline {
 
   private AnalyticsPipeline() {}
 
+  /** Runs until cancelled (SIGTERM, Ctrl-C) or failed; see {@link PipelineMain} for the exit codes. */
   public static void main(String[] args) {
-    PipelineOptionsFactory.register(AnalyticsOptions.class);
-    AnalyticsOptions options = PipelineOptionsFactory.fromArgs(args).withValidation().as(AnalyticsOptions.class);
-    Pipeline pipeline = Pipeline.create(options);
-    build(pipeline, options);
-    pipeline.run();
+    PipelineMain.exit(AnalyticsPipeline.class, () -> {
+      PipelineOptionsFactory.register(AnalyticsOptions.class);
+      AnalyticsOptions options = PipelineOptionsFactory.fromArgs(args).withValidation().as(AnalyticsOptions.class);
+      Pipeline pipeline = Pipeline.create(options);
+      build(pipeline, options);
+      return PipelineMain.runUntilDone(pipeline);
+    });
   }
 
   /** Adds the analytics graph to {@code pipeline}. */

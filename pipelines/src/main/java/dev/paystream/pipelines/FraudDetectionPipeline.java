@@ -39,13 +39,16 @@ public final class FraudDetectionPipeline {
 
   private FraudDetectionPipeline() {}
 
+  /** Runs until cancelled (SIGTERM, Ctrl-C) or failed; see {@link PipelineMain} for the exit codes. */
   public static void main(String[] args) {
-    PipelineOptionsFactory.register(FraudDetectionOptions.class);
-    FraudDetectionOptions options =
-        PipelineOptionsFactory.fromArgs(args).withValidation().as(FraudDetectionOptions.class);
-    Pipeline pipeline = Pipeline.create(options);
-    build(pipeline, options);
-    pipeline.run();
+    PipelineMain.exit(FraudDetectionPipeline.class, () -> {
+      PipelineOptionsFactory.register(FraudDetectionOptions.class);
+      FraudDetectionOptions options =
+          PipelineOptionsFactory.fromArgs(args).withValidation().as(FraudDetectionOptions.class);
+      Pipeline pipeline = Pipeline.create(options);
+      build(pipeline, options);
+      return PipelineMain.runUntilDone(pipeline);
+    });
   }
 
   /** Adds the fraud detection graph to {@code pipeline}. */

@@ -12,15 +12,12 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs the fraud pipeline until its committed output accounts for a known input, then stops it:
  * how the demo and the integration tests drive a streaming job that never ends by itself.
  */
 public final class FraudRun {
-  private static final Logger LOG = LoggerFactory.getLogger(FraudRun.class);
 
   /**
    * What the pipeline committed, read back as a downstream consumer would, and its metrics as they
@@ -89,7 +86,7 @@ public final class FraudRun {
         CommittedTopicReader deadLetters = new CommittedTopicReader(kafka, options.getDeadLetterTopic())) {
       long start = System.nanoTime();
       PipelineResult result = pipeline.run();
-      try {
+      try (PipelineMain.Registration cancelOnStop = PipelineMain.closeOnShutdown("the pipeline", () -> PipelineMain.cancel(result))) {
         long deadline = start + timeout.toNanos();
         List<ConsumerRecord<byte[], byte[]>> decided = decisions.readUntil(r -> r.size() >= expectedDecisions, timeout);
         Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
@@ -105,21 +102,8 @@ public final class FraudRun {
             result,
             result.metrics().allMetrics());
       } finally {
-        cancel(result);
+        PipelineMain.cancel(result);
       }
-    }
-  }
-
-  /**
-   * Cancels the job. An embedded Flink cluster shuts down as soon as its job ends, so asking for the
-   * job's state right after the cancellation (as Flink's {@code PipelineResult.cancel()} does) may
-   * fail although the job was cancelled: that is logged, not thrown.
-   */
-  private static void cancel(PipelineResult result) throws IOException {
-    try {
-      result.cancel();
-    } catch (RuntimeException e) {
-      LOG.warn("Cancelling the job reported an error (the job may already be gone): {}", e.toString());
     }
   }
 }

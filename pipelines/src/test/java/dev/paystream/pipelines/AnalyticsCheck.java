@@ -20,7 +20,6 @@ import dev.paystream.transforms.analytics.reference.FinalPanes;
 import dev.paystream.transforms.analytics.reference.KeyedWindow;
 import dev.paystream.transforms.analytics.reference.SessionModel;
 import dev.paystream.transforms.analytics.reference.StatsModel;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -93,7 +92,7 @@ public final class AnalyticsCheck {
         sessions = CommittedTopicReader.values(sessionsTopic.drain(Duration.ofMillis(1)), CustomerSession.getDecoder());
         deadLetters = CommittedTopicReader.values(deadLetterTopic.drain(Duration.ofMillis(1)), DeadLetter.getDecoder());
       } finally {
-        cancel(result);
+        PipelineMain.cancel(result);
       }
     }
 
@@ -164,15 +163,6 @@ public final class AnalyticsCheck {
     options.setPostgresJdbcUrl(stack.jdbcUrl());
     options.setPostgresUser(stack.postgresUser());
     return options;
-  }
-
-  /** An embedded Flink cluster ends with its job, and may fail to report the cancellation it did. */
-  private static void cancel(PipelineResult result) {
-    try {
-      result.cancel();
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("Cancelling the job reported an error (the job may already be gone): {}", e.toString());
-    }
   }
 
   private static Map<StatsDimension, Map<KeyedWindow, ExpectedStats>> statsModel(

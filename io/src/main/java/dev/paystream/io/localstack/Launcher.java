@@ -1,10 +1,12 @@
 package dev.paystream.io.localstack;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /** Runs the stack for {@link LocalStack#main} until the JVM is asked to stop. */
 final class Launcher {
+  private static final Duration STOP_WAIT = Duration.ofSeconds(30);
 
   private Launcher() {}
 
@@ -42,7 +44,7 @@ final class Launcher {
       throw e;
     }
     // Stopping in a shutdown hook is what makes Ctrl-C (SIGINT) and SIGTERM stop the servers.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(stack, out), "localstack-stop"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(stack, out), "localstack-stop"));
     printAddresses(stack, options, (System.nanoTime() - startNanos) / 1_000_000, out);
     // Nothing ever counts this down: the JVM exits once the shutdown hook has stopped the stack.
     new CountDownLatch(1).await();
@@ -62,6 +64,21 @@ final class Launcher {
       out.printf("  topics      %s%n", options.topics());
     }
     out.println("Press Ctrl-C to stop.");
+  }
+
+  /** Stops the stack, but lets the JVM exit after {@link #STOP_WAIT} even if a server hangs. */
+  private static void stopWithin(LocalStack stack, PrintStream out) {
+    Thread stopper = new Thread(() -> stop(stack, out), "localstack-stopper");
+    stopper.setDaemon(true);
+    stopper.start();
+    try {
+      stopper.join(STOP_WAIT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (stopper.isAlive()) {
+      out.printf("The local stack did not stop within %d s; exiting anyway.%n", STOP_WAIT.toSeconds());
+    }
   }
 
   private static void stop(LocalStack stack, PrintStream out) {

@@ -86,10 +86,19 @@ public final class LocalStack implements AutoCloseable {
    *     --dataDir=.paystream/localstack --topics=payments:4,decisions:4"
    * </pre>
    *
-   * <p>Every option is optional; {@code --help} lists them.
+   * <p>Every option is optional; {@code --help} lists them. Exits 2 for bad options, 1 if the stack
+   * fails to start (a taken port, a server that does not come up); SIGTERM or Ctrl-C stops the
+   * servers, then the JVM (exit code 143 or 130).
    */
-  public static void main(String[] args) throws InterruptedException {
-    int exitCode = Launcher.run(args, System.out, System.err);
+  public static void main(String[] args) {
+    int exitCode;
+    try {
+      exitCode = Launcher.run(args, System.out, System.err);
+    } catch (Throwable e) {
+      // The broker's threads are not daemons: without an exit, a failed start would leave a silent JVM.
+      LOG.error("The local stack failed to start, exiting with 1", e);
+      exitCode = 1;
+    }
     if (exitCode != 0) {
       System.exit(exitCode);
     }

@@ -3,6 +3,7 @@ package dev.paystream.pipelines.demo;
 import dev.paystream.io.localstack.LocalStack;
 import dev.paystream.pipelines.FraudRun;
 import dev.paystream.pipelines.KafkaConnections;
+import dev.paystream.pipelines.PipelineMain;
 import dev.paystream.pipelines.generator.GeneratePayments;
 import dev.paystream.pipelines.generator.GeneratedRecord;
 import dev.paystream.pipelines.generator.GeneratedRecord.Kind;
@@ -25,10 +26,9 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 public final class Demo {
   private Demo() {}
 
-  public static void main(String[] args) throws Exception {
-    boolean balanced = runDemo(args);
-    // The DirectRunner and Kafka clients leave non-daemon threads behind after a cancel.
-    System.exit(balanced ? 0 : 1);
+  /** Exits 0 when the accounting balances, 1 when it does not or the demo failed; see {@link PipelineMain}. */
+  public static void main(String[] args) {
+    PipelineMain.exit(Demo.class, () -> runDemo(args) ? 0 : PipelineMain.FAILED);
   }
 
   private static boolean runDemo(String[] args) throws Exception {
@@ -42,7 +42,9 @@ public final class Demo {
       return run(options);
     }
     System.out.println("Starting the local stack (Kafka 3.9 KRaft, PostgreSQL, Redis) ...");
-    try (LocalStack stack = LocalStack.builder().kafkaPort(0).postgresPort(0).redisPort(0).start()) {
+    try (LocalStack stack = LocalStack.builder().kafkaPort(0).postgresPort(0).redisPort(0).start();
+        // Stopped on SIGTERM or Ctrl-C too, after the pipeline: PostgreSQL and Redis are child processes.
+        PipelineMain.Registration stopStack = PipelineMain.closeOnShutdown("the local stack", stack)) {
       System.out.printf("  Kafka %s, PostgreSQL %s, Redis %s%n", stack.kafkaBootstrapServers(), stack.jdbcUrl(), stack.redisUrl());
       options.setBootstrapServers(stack.kafkaBootstrapServers());
       options.setWriteToPostgres(true);

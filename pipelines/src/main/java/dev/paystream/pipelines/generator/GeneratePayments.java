@@ -2,6 +2,7 @@ package dev.paystream.pipelines.generator;
 
 import dev.paystream.io.kafka.KafkaConnection;
 import dev.paystream.pipelines.KafkaConnections;
+import dev.paystream.pipelines.PipelineMain;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -39,9 +40,13 @@ public final class GeneratePayments {
 
   private GeneratePayments() {}
 
+  /** Exits 0 once Kafka acknowledged every record, 1 otherwise; see {@link PipelineMain}. */
   public static void main(String[] args) {
-    PipelineOptionsFactory.register(GeneratorOptions.class);
-    run(PipelineOptionsFactory.fromArgs(args).withValidation().as(GeneratorOptions.class));
+    PipelineMain.exit(GeneratePayments.class, () -> {
+      PipelineOptionsFactory.register(GeneratorOptions.class);
+      run(PipelineOptionsFactory.fromArgs(args).withValidation().as(GeneratorOptions.class));
+      return 0;
+    });
   }
 
   /**
@@ -59,7 +64,10 @@ public final class GeneratePayments {
     LOG.info("Writing payments to topic {} on {}", options.getTopic(), kafka);
     GeneratorStats sent = new GeneratorStats();
     Map<String, Integer> history = Map.of();
-    try (Producer<String, byte[]> producer = newProducer(kafka)) {
+    try (Producer<String, byte[]> producer = newProducer(kafka);
+        // On SIGTERM or Ctrl-C, what was sent so far still reaches Kafka.
+        PipelineMain.Registration flushOnStop =
+            PipelineMain.closeOnShutdown("the producer", () -> producer.close(PipelineMain.STOP_WAIT))) {
       if (options.getCount() > 0) {
         PaymentGenerator backfill =
             generator(options).backfill(options.getCount(), System.currentTimeMillis()).build();
