@@ -40,20 +40,24 @@ public final class FraudDetectionPipeline {
     FraudDetectionOptions options =
         PipelineOptionsFactory.fromArgs(args).withValidation().as(FraudDetectionOptions.class);
     Pipeline pipeline = Pipeline.create(options);
-    build(pipeline, options);
-    pipeline.run();
+    build(pipeline, options).run(pipeline);
   }
 
-  /** Adds the fraud detection graph to {@code pipeline}. */
-  public static void build(Pipeline pipeline, FraudDetectionOptions options) {
-    options.setStreaming(true);
+  /**
+   * Adds the fraud detection graph to {@code pipeline}; its source runs it ({@link PaymentSource#run}:
+   * a stream is started, a backfill run to its end).
+   */
+  public static PaymentSource build(Pipeline pipeline, FraudDetectionOptions options) {
+    // A backfill reads a bounded part of the topic in batch mode; everything else streams.
+    options.setStreaming(!options.getBackfill());
+    PaymentSource source = PaymentSource.of(options, options.getConsumerGroup());
     String sinkGroup = ExactlyOnceOutputs.sinkGroupId(options, options.getConsumerGroup());
     LOG.info("Fraud detection on {}: {} -> {} (dead letters: {}), sink group {}",
         KafkaConnections.from(options), options.getPaymentsTopic(), options.getDecisionsTopic(),
         options.getDeadLetterTopic(), sinkGroup);
 
     PCollectionTuple payments =
-        pipeline.apply("ReadDistinctPayments", ReadDistinctPayments.from(options, options.getConsumerGroup()));
+        pipeline.apply("ReadDistinctPayments", ReadDistinctPayments.from(options, source));
     payments
         .get(ReadDistinctPayments.DEAD_LETTERS)
         .apply(
@@ -79,6 +83,7 @@ public final class FraudDetectionPipeline {
     if (options.getWriteToRedis()) {
       features.apply("WriteFeaturesToRedis", WriteFeaturesToRedis.from(options));
     }
+    return source;
   }
 
   private static FraudModel model(FraudDetectionOptions options) {

@@ -1,7 +1,6 @@
 package dev.paystream.pipelines;
 
 import dev.paystream.io.kafka.DropReplayedOffsets;
-import dev.paystream.io.kafka.ReadPaymentRecords;
 import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.PaymentEvent;
 import dev.paystream.schemas.SourceRecord;
@@ -18,7 +17,8 @@ import org.joda.time.Duration;
  * The payments topic as valid, distinct payments, the way every pipeline reads it:
  *
  * <pre>
- *   payments ─► DropReplayedOffsets (on Flink: each partition offset once, whatever the source replays)
+ *   payments (stream or backfill ranges; event time per --eventTimeSource)
+ *       ─► DropReplayedOffsets (on Flink: each partition offset once, whatever the source replays)
  *                   ▼
  *             ValidatePayments ─invalid─► {@link #DEAD_LETTERS} (with reason)
  *                   ▼
@@ -32,26 +32,23 @@ public final class ReadDistinctPayments extends PTransform<PBegin, PCollectionTu
   public static final TupleTag<DeadLetter> DEAD_LETTERS = ValidatePayments.DEAD_LETTERS;
 
   private final PaymentIngestOptions options;
-  private final String consumerGroup;
+  private final PaymentSource source;
 
-  private ReadDistinctPayments(PaymentIngestOptions options, String consumerGroup) {
+  private ReadDistinctPayments(PaymentIngestOptions options, PaymentSource source) {
     this.options = options;
-    this.consumerGroup = consumerGroup;
+    this.source = source;
   }
 
-  /** Reads {@code --paymentsTopic}, committing offsets for {@code consumerGroup}. */
-  public static ReadDistinctPayments from(PaymentIngestOptions options, String consumerGroup) {
-    return new ReadDistinctPayments(options, consumerGroup);
+  /** Reads {@code --paymentsTopic} from {@code source}: the stream, or a backfill's ranges. */
+  public static ReadDistinctPayments from(PaymentIngestOptions options, PaymentSource source) {
+    return new ReadDistinctPayments(options, source);
   }
 
   @Override
   public PCollectionTuple expand(PBegin begin) {
-    PCollection<SourceRecord> read =
-        begin.apply(
-            "ReadPayments",
-            ReadPaymentRecords.from(KafkaConnections.from(options), options.getPaymentsTopic(), consumerGroup)
-                .withMaxOutOfOrderness(Duration.standardSeconds(options.getMaxOutOfOrdernessSeconds())));
-    if (dropReplayedOffsets()) {
+    PCollection<SourceRecord> read = begin.apply("ReadPayments", source.read());
+    // A bounded read reads each offset once; only the stream can be replayed by a restore.
+    if (!source.bounded() && dropReplayedOffsets()) {
       // Beam's Flink runner reads partitions twice after a restore (Beam #34890)
       read = read.apply("DropReplayedOffsets", DropReplayedOffsets.create());
     }
