@@ -150,7 +150,9 @@ public final class AnalyticsPipeline {
 
   private static PaymentWindowing withEarlyFirings(PaymentWindowing windowing, AnalyticsOptions options) {
     PaymentWindowing late = withLateness(windowing, options);
-    return options.getEarlyFiringSeconds() > 0
+    // A backfill's windows are complete when they fire: early panes would only add rows, and
+    // processing-time firings would make a re-run's pane indices differ from the first run's.
+    return options.getEarlyFiringSeconds() > 0 && !options.getBackfill()
         ? late.withEarlyFirings(Duration.standardSeconds(options.getEarlyFiringSeconds()))
         : late;
   }

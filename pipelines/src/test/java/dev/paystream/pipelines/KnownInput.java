@@ -58,6 +58,46 @@ public final class KnownInput {
     return generate(count, System.currentTimeMillis());
   }
 
+  /**
+   * Records as the seed's Python producer wrote them: JSON with an ISO {@code timestamp}, keyed by
+   * customer, payment times spread over the {@code days} before {@code endMillis} and sent in random
+   * order (each re-send right after its original, as a producer retry sends it). Produce them with
+   * {@link #produceWithSendTime} to get its record timestamps too.
+   */
+  public static KnownInput seedFormat(int count, long endMillis, double days, double duplicateFraction) {
+    List<GeneratedRecord> generated = new ArrayList<>(count);
+    PaymentGenerator.builder()
+        .seed(42)
+        .customers(150)
+        .format(PaymentFormat.JSON)
+        .eventsPerSecond(count / (days * 86_400.0))
+        .duplicateFraction(duplicateFraction)
+        .malformedFraction(0.04)
+        .fraudFraction(0.02)
+        .backfill(count, endMillis)
+        .build()
+        .forEachRemaining(generated::add);
+    List<GeneratedRecord> originals = new ArrayList<>();
+    Map<String, List<GeneratedRecord>> resends = new HashMap<>();
+    for (GeneratedRecord record : generated) {
+      if (record.kind() == Kind.DUPLICATE) {
+        resends.computeIfAbsent(record.transactionId(), id -> new ArrayList<>()).add(record);
+      } else {
+        originals.add(record);
+      }
+    }
+    java.util.Collections.shuffle(originals, new java.util.Random(7));
+    List<GeneratedRecord> shuffled = new ArrayList<>(count);
+    for (GeneratedRecord record : originals) {
+      shuffled.add(record);
+      if (record.kind() == Kind.VALID) {
+        shuffled.addAll(resends.getOrDefault(record.transactionId(), List.of()));
+      }
+    }
+    assertEquals(count, shuffled.size());
+    return new KnownInput(shuffled);
+  }
+
   /** {@link #generate(int)}, the history ending at {@code endMillis}. */
   public static KnownInput generate(int count, long endMillis) {
     List<GeneratedRecord> input = new ArrayList<>(count);
@@ -80,10 +120,18 @@ public final class KnownInput {
     List<PaymentEvent> payments = new ArrayList<>(validIds.size());
     for (GeneratedRecord record : records) {
       if (record.kind() == Kind.VALID) {
-        payments.add(PaymentEvent.getDecoder().decode(record.value()));
+        payments.add(decode(record.value()));
       }
     }
     return payments;
+  }
+
+  private static PaymentEvent decode(byte[] value) throws IOException {
+    try {
+      return PaymentFormat.AUTO.decode(value);
+    } catch (dev.paystream.transforms.validate.InvalidPaymentException e) {
+      throw new IOException(e);
+    }
   }
 
   public long total() {
@@ -110,6 +158,16 @@ public final class KnownInput {
   /** Sends records {@code [from, to)} in order, and checks Kafka acknowledged each. */
   public void produce(KafkaConnection kafka, String topic, int from, int to) {
     GeneratorStats sent = GeneratePayments.produce(kafka, topic, records.subList(from, to));
+    assertEquals(to - from, sent.total());
+  }
+
+  /**
+   * Sends records {@code [from, to)} in order as ordinary producers do: the record timestamp is the
+   * send time, whatever time the payment carries.
+   */
+  public void produceWithSendTime(KafkaConnection kafka, String topic, int from, int to) {
+    GeneratorStats sent =
+        GeneratePayments.produce(kafka, topic, records.subList(from, to), GeneratePayments.RecordTimestamp.SEND_TIME);
     assertEquals(to - from, sent.total());
   }
 
