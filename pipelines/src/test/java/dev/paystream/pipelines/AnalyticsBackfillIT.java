@@ -33,7 +33,7 @@ class AnalyticsBackfillIT {
     AnalyticsOptions options = options(stack, "backfill" + System.nanoTime());
     AnalyticsCheck.createTopics(stack, options);
     KafkaConnection kafka = KafkaConnections.from(options);
-    KnownInput input = KnownInput.seedFormat(1_500, System.currentTimeMillis() - Duration.ofHours(1).toMillis(), 7, 0.03);
+    KnownInput input = KnownInput.seedFormat(800, System.currentTimeMillis() - Duration.ofHours(1).toMillis(), 7, 0.03);
     input.produceWithSendTime(kafka, options.getPaymentsTopic(), 0, (int) input.total());
 
     AnalyticsCheck.backfillEqualsTheReferenceModels(stack, options, input);

@@ -102,7 +102,7 @@ public final class AnalyticsCheck {
     }
   }
 
-  static void createTopics(LocalStack stack, AnalyticsOptions options) throws Exception {
+  public static void createTopics(LocalStack stack, AnalyticsOptions options) throws Exception {
     stack.createTopics(
         Map.of(
             options.getPaymentsTopic(), 4,

@@ -134,6 +134,29 @@ public final class KnownInput {
     }
   }
 
+  /**
+   * The first index at or after {@code from} where no re-send lies on the other side of its
+   * original: a streaming job that starts there recognises every re-send it reads (its dedup state
+   * starts empty; a re-send of a payment the backfill decided would be decided again).
+   */
+  public int splitKeepingResendsWithTheirOriginals(int from) {
+    Map<String, Integer> firstIndex = new HashMap<>();
+    for (int i = 0; i < records.size(); i++) {
+      firstIndex.putIfAbsent(records.get(i).transactionId() == null ? "#" + i : records.get(i).transactionId(), i);
+    }
+    for (int split = from; split < records.size(); split++) {
+      boolean straddles = false;
+      for (int i = split; i < records.size() && !straddles; i++) {
+        GeneratedRecord record = records.get(i);
+        straddles = record.kind() == Kind.DUPLICATE && firstIndex.get(record.transactionId()) < split;
+      }
+      if (!straddles) {
+        return split;
+      }
+    }
+    throw new IllegalStateException("no split after " + from);
+  }
+
   public long total() {
     return records.size();
   }
