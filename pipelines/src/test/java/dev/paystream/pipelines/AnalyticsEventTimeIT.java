@@ -42,7 +42,7 @@ class AnalyticsEventTimeIT {
     AnalyticsCheck.createTopics(stack, options);
     KafkaConnection kafka = KafkaConnections.from(options);
     // No re-sends: in an unordered stream, dedup's event-time horizon cannot hold them (see README).
-    KnownInput input = KnownInput.seedFormat(600, System.currentTimeMillis() - Duration.ofHours(3).toMillis(), 7, 0);
+    KnownInput input = KnownInput.seedFormat(300, System.currentTimeMillis() - Duration.ofHours(3).toMillis(), 7, 0);
     input.produceWithSendTime(kafka, options.getPaymentsTopic(), 0, (int) input.total());
     List<PaymentEvent> payments = input.validPayments();
     Map<KeyedWindow, ExpectedStats> model = AnalyticsCheck.statsModel(payments, options).get(StatsDimension.MERCHANT);
