@@ -7,6 +7,7 @@ import dev.paystream.io.kafka.ReadOffsetRanges;
 import dev.paystream.io.kafka.ReadPaymentRecords;
 import dev.paystream.schemas.SourceRecord;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -54,8 +55,8 @@ public final class PaymentSource {
   }
 
   /** The backfill's ranges; empty for the stream. */
-  public java.util.Optional<OffsetRanges> ranges() {
-    return java.util.Optional.ofNullable(ranges);
+  public Optional<OffsetRanges> ranges() {
+    return Optional.ofNullable(ranges);
   }
 
   /** The raw records, stamped with their event time as {@code --eventTimeSource} says. */

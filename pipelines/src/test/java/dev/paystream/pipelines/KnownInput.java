@@ -65,6 +65,14 @@ public final class KnownInput {
    * {@link #produceWithSendTime} to get its record timestamps too.
    */
   public static KnownInput seedFormat(int count, long endMillis, double days, double duplicateFraction) {
+    return week(count, endMillis, days, duplicateFraction, true);
+  }
+
+  /**
+   * Like {@link #seedFormat}, in the order of payment time when not {@code shuffled} (how a
+   * producer sends a live stream, or a replay of one).
+   */
+  public static KnownInput week(int count, long endMillis, double days, double duplicateFraction, boolean shuffled) {
     List<GeneratedRecord> generated = new ArrayList<>(count);
     PaymentGenerator.builder()
         .seed(42)
@@ -86,16 +94,18 @@ public final class KnownInput {
         originals.add(record);
       }
     }
-    java.util.Collections.shuffle(originals, new java.util.Random(7));
-    List<GeneratedRecord> shuffled = new ArrayList<>(count);
+    if (shuffled) {
+      java.util.Collections.shuffle(originals, new java.util.Random(7));
+    }
+    List<GeneratedRecord> sendOrder = new ArrayList<>(count);
     for (GeneratedRecord record : originals) {
-      shuffled.add(record);
+      sendOrder.add(record);
       if (record.kind() == Kind.VALID) {
-        shuffled.addAll(resends.getOrDefault(record.transactionId(), List.of()));
+        sendOrder.addAll(resends.getOrDefault(record.transactionId(), List.of()));
       }
     }
-    assertEquals(count, shuffled.size());
-    return new KnownInput(shuffled);
+    assertEquals(count, sendOrder.size());
+    return new KnownInput(sendOrder);
   }
 
   /** {@link #generate(int)}, the history ending at {@code endMillis}. */

@@ -2,7 +2,9 @@ package dev.paystream.io.kafka;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -39,6 +41,8 @@ public final class OffsetRanges implements Serializable {
     }
   }
 
+  private static final Comparator<TopicPartition> BY_PARTITION = Comparator.comparingInt(TopicPartition::partition);
+
   private final String topic;
   private final List<Range> ranges;
 
@@ -73,7 +77,7 @@ public final class OffsetRanges implements Serializable {
         long from = Math.max(beginnings.get(partition), committed.getOrDefault(partition, 0L));
         ranges.add(new Range(partition.partition(), Math.min(from, end), end));
       }
-      ranges.sort(java.util.Comparator.comparingInt(Range::partition));
+      ranges.sort(Comparator.comparingInt(Range::partition));
       return new OffsetRanges(topic, ranges);
     }
   }
@@ -112,7 +116,7 @@ public final class OffsetRanges implements Serializable {
    */
   public Map<TopicPartition, Long> commitEnds(KafkaConnection kafka, String consumerGroup) {
     Map<TopicPartition, Long> current = committed(kafka, consumerGroup, topic);
-    Map<TopicPartition, OffsetAndMetadata> commit = new TreeMap<>(java.util.Comparator.comparingInt(TopicPartition::partition));
+    Map<TopicPartition, OffsetAndMetadata> commit = new TreeMap<>(BY_PARTITION);
     for (Range range : ranges) {
       TopicPartition partition = new TopicPartition(topic, range.partition());
       if (range.end() > current.getOrDefault(partition, -1L)) {
@@ -127,7 +131,7 @@ public final class OffsetRanges implements Serializable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while committing offsets", e);
     }
-    Map<TopicPartition, Long> committed = new TreeMap<>(java.util.Comparator.comparingInt(TopicPartition::partition));
+    Map<TopicPartition, Long> committed = new TreeMap<>(BY_PARTITION);
     commit.forEach((partition, offset) -> committed.put(partition, offset.offset()));
     return committed;
   }
@@ -135,7 +139,7 @@ public final class OffsetRanges implements Serializable {
   /** {@code consumerGroup}'s committed offsets on {@code topic}; partitions without one are absent. */
   public static Map<TopicPartition, Long> committed(KafkaConnection kafka, String consumerGroup, String topic) {
     try (Admin admin = Admin.create(kafka.clientConfig(Map.of()))) {
-      Map<TopicPartition, Long> offsets = new TreeMap<>(java.util.Comparator.comparingInt(TopicPartition::partition));
+      Map<TopicPartition, Long> offsets = new TreeMap<>(BY_PARTITION);
       admin.listConsumerGroupOffsets(consumerGroup).partitionsToOffsetAndMetadata().get()
           .forEach(
               (partition, offset) -> {
@@ -157,7 +161,7 @@ public final class OffsetRanges implements Serializable {
     return new KafkaConsumer<>(
         kafka.clientConfig(
             Map.of(
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(java.util.Locale.ROOT),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(Locale.ROOT),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)),
         new ByteArrayDeserializer(),
         new ByteArrayDeserializer());

@@ -3,6 +3,7 @@ package dev.paystream.io.kafka;
 import dev.paystream.schemas.SourceRecord;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.Create;
@@ -48,7 +49,7 @@ public final class ReadOffsetRanges extends PTransform<PBegin, PCollection<Sourc
 
   /** Stamps each record with the event time of its payload (the record timestamp where it has none). */
   public ReadOffsetRanges withEventTime(PayloadEventTime eventTime) {
-    return new ReadOffsetRanges(kafka, ranges, java.util.Objects.requireNonNull(eventTime, "eventTime"));
+    return new ReadOffsetRanges(kafka, ranges, Objects.requireNonNull(eventTime, "eventTime"));
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.paystream.io.kafka;
 import dev.paystream.schemas.SourceRecord;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.kafka.CustomTimestampPolicyWithLimitedDelay;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
@@ -62,7 +63,7 @@ public class ReadPaymentRecords extends PTransform<PBegin, PCollection<SourceRec
    */
   public ReadPaymentRecords withEventTime(PayloadEventTime eventTime) {
     return new ReadPaymentRecords(
-        kafka, topic, consumerGroup, maxOutOfOrderness, java.util.Objects.requireNonNull(eventTime, "eventTime"));
+        kafka, topic, consumerGroup, maxOutOfOrderness, Objects.requireNonNull(eventTime, "eventTime"));
   }
 
   @Override
@@ -99,7 +100,8 @@ public class ReadPaymentRecords extends PTransform<PBegin, PCollection<SourceRec
   }
 
   private static SourceRecord toSourceRecord(KafkaRecord<byte[], byte[]> record) {
-    return sourceRecord(record.getTopic(), record.getPartition(), record.getOffset(), record.getTimestamp(), record.getKV().getValue());
+    return sourceRecord(
+        record.getTopic(), record.getPartition(), record.getOffset(), record.getTimestamp(), record.getKV().getValue());
   }
 
   /** The record as the pipelines' transforms see it, whichever reader read it. */
