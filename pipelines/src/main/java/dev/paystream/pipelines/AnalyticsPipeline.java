@@ -55,21 +55,25 @@ public final class AnalyticsPipeline {
       PipelineOptionsFactory.register(AnalyticsOptions.class);
       AnalyticsOptions options = PipelineOptionsFactory.fromArgs(args).withValidation().as(AnalyticsOptions.class);
       Pipeline pipeline = Pipeline.create(options);
-      build(pipeline, options);
-      return PipelineMain.runUntilDone(pipeline);
+      return build(pipeline, options).runToEnd(pipeline);
     });
   }
 
-  /** Adds the analytics graph to {@code pipeline}. */
-  public static void build(Pipeline pipeline, AnalyticsOptions options) {
-    options.setStreaming(true);
+  /**
+   * Adds the analytics graph to {@code pipeline}; its source runs it ({@link PaymentSource#run}: a
+   * stream is started, a backfill run to its end).
+   */
+  public static PaymentSource build(Pipeline pipeline, AnalyticsOptions options) {
+    // A backfill reads a bounded part of the topic in batch mode; everything else streams.
+    options.setStreaming(!options.getBackfill());
+    PaymentSource source = PaymentSource.of(options, options.getAnalyticsConsumerGroup());
     String sinkGroup = ExactlyOnceOutputs.sinkGroupId(options, options.getAnalyticsConsumerGroup());
     LOG.info("Payment analytics on {}: {} -> {}, {} (dead letters: {}), sink group {}",
         KafkaConnections.from(options), options.getPaymentsTopic(), options.getStatsTopic(),
         options.getSessionsTopic(), options.getAnalyticsDeadLetterTopic(), sinkGroup);
 
     PCollectionTuple read =
-        pipeline.apply("ReadDistinctPayments", ReadDistinctPayments.from(options, options.getAnalyticsConsumerGroup()));
+        pipeline.apply("ReadDistinctPayments", ReadDistinctPayments.from(options, source));
     PCollection<PaymentEvent> payments = read.get(ReadDistinctPayments.PAYMENTS);
 
     PCollectionTuple byMerchant =
@@ -114,6 +118,7 @@ public final class AnalyticsPipeline {
         .apply(
             "WriteDeadLetters",
             ExactlyOnceOutputs.deadLetters(options, options.getAnalyticsDeadLetterTopic(), sinkGroup + "-dlq"));
+    return source;
   }
 
   private static <T> PCollection<T> globally(String name, PCollection<T> windowed) {
@@ -148,7 +153,9 @@ public final class AnalyticsPipeline {
 
   private static PaymentWindowing withEarlyFirings(PaymentWindowing windowing, AnalyticsOptions options) {
     PaymentWindowing late = withLateness(windowing, options);
-    return options.getEarlyFiringSeconds() > 0
+    // A backfill's windows are complete when they fire: early panes would only add rows, and
+    // processing-time firings would make a re-run's pane indices differ from the first run's.
+    return options.getEarlyFiringSeconds() > 0 && !options.getBackfill()
         ? late.withEarlyFirings(Duration.standardSeconds(options.getEarlyFiringSeconds()))
         : late;
   }

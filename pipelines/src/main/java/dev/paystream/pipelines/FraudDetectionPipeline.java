@@ -46,18 +46,24 @@ public final class FraudDetectionPipeline {
       FraudDetectionOptions options =
           PipelineOptionsFactory.fromArgs(args).withValidation().as(FraudDetectionOptions.class);
       Pipeline pipeline = Pipeline.create(options);
-      build(pipeline, options);
-      return PipelineMain.runUntilDone(pipeline);
+      return build(pipeline, options).runToEnd(pipeline);
     });
   }
 
-  /** Adds the fraud detection graph to {@code pipeline}. */
-  public static void build(Pipeline pipeline, FraudDetectionOptions options) {
-    options.setStreaming(true);
-    // A process has no checkpoint: whatever its predecessor read but did not output is read again,
-    // and what it did output is recognised (see README, "Restarting").
-    RewindConsumerGroup.by(
-        KafkaConnections.from(options), options.getConsumerGroup(), options.getPaymentsTopic(), options.getRereadOnStartRecords());
+  /**
+   * Adds the fraud detection graph to {@code pipeline}; its source runs it ({@link PaymentSource#run}:
+   * a stream is started, a backfill run to its end).
+   */
+  public static PaymentSource build(Pipeline pipeline, FraudDetectionOptions options) {
+    // A backfill reads a bounded part of the topic in batch mode; everything else streams.
+    options.setStreaming(!options.getBackfill());
+    if (!options.getBackfill()) {
+      // A process has no checkpoint: whatever its predecessor read but did not output is read
+      // again, and what it did output is recognised (see README, "Restarting").
+      RewindConsumerGroup.by(
+          KafkaConnections.from(options), options.getConsumerGroup(), options.getPaymentsTopic(), options.getRereadOnStartRecords());
+    }
+    PaymentSource source = PaymentSource.of(options, options.getConsumerGroup());
     String sinkGroup = ExactlyOnceOutputs.sinkGroupId(options, options.getConsumerGroup());
     LOG.info("Fraud detection on {}: {} -> {} (dead letters: {}), sink group {}",
         KafkaConnections.from(options), options.getPaymentsTopic(), options.getDecisionsTopic(),
@@ -75,7 +81,7 @@ public final class FraudDetectionPipeline {
     PCollectionTuple payments =
         pipeline.apply(
             "ReadDistinctPayments",
-            ReadDistinctPayments.from(options, options.getConsumerGroup())
+            ReadDistinctPayments.from(options, source)
                 .withCommittedOutput(committed(options, options.getDecisionsTopic()), committed(options, options.getDeadLetterTopic())));
     payments.get(ReadDistinctPayments.DEAD_LETTERS).apply("WriteDeadLetters", writeDeadLetters);
 
@@ -95,6 +101,7 @@ public final class FraudDetectionPipeline {
     if (options.getWriteToRedis()) {
       features.apply("WriteFeaturesToRedis", WriteFeaturesToRedis.from(options));
     }
+    return source;
   }
 
   /** What {@code topic} committed within the dedup retention: output of a predecessor. */

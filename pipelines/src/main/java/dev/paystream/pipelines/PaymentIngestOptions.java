@@ -1,6 +1,8 @@
 package dev.paystream.pipelines;
 
+import dev.paystream.io.kafka.EventTimeSource;
 import dev.paystream.io.kafka.ExactlyOnceSink;
+import dev.paystream.io.kafka.OffsetRanges;
 import dev.paystream.transforms.validate.PaymentFormat;
 import dev.paystream.transforms.validate.ValidatePayments;
 import org.apache.beam.sdk.options.Default;
@@ -76,7 +78,19 @@ public interface PaymentIngestOptions extends KafkaOptions, StreamingOptions {
 
   void setPaymentFormat(PaymentFormat value);
 
-  @Description("Seconds the watermark trails the newest record timestamp, to admit out-of-order payments")
+  @Description(
+      "Event time of a record: PAYMENT, the payment's own time (JSON timestamp, Avro event_time), "
+          + "whatever record timestamp its producer set; KAFKA_RECORD, the Kafka record timestamp "
+          + "(the behaviour before PAYMENT existed: right only if producers stamp records with the "
+          + "payment time; most stamp the send time)")
+  @Default.Enum("PAYMENT")
+  EventTimeSource getEventTimeSource();
+
+  void setEventTimeSource(EventTimeSource value);
+
+  @Description(
+      "Seconds the watermark trails the newest event time of a partition, to admit out-of-order "
+          + "payments; payments older than that are late (see --allowedLatenessMinutes)")
   @Default.Long(30)
   long getMaxOutOfOrdernessSeconds();
 
@@ -87,6 +101,31 @@ public interface PaymentIngestOptions extends KafkaOptions, StreamingOptions {
   long getMaxFutureSkewMinutes();
 
   void setMaxFutureSkewMinutes(long value);
+
+  @Description(
+      "Backfill or reprocess in batch mode (--streaming=false): read the payments topic from "
+          + "--backfillFrom up to its end at start, run the same transforms, and end. Windows come out "
+          + "as a streaming run with unlimited lateness would give them, whatever the order of the records.")
+  @Default.Boolean(false)
+  boolean getBackfill();
+
+  void setBackfill(boolean value);
+
+  @Description(
+      "Where a backfill starts in each partition: COMMITTED (the pipeline's consumer group's "
+          + "committed offset, the beginning where it has none) or BEGINNING (all retained history)")
+  @Default.Enum("COMMITTED")
+  OffsetRanges.Start getBackfillFrom();
+
+  void setBackfillFrom(OffsetRanges.Start value);
+
+  @Description(
+      "After a successful backfill, commit the offsets it ended at to the pipeline's consumer group "
+          + "(never moving an offset back), so a streaming job of that group starts where it ended")
+  @Default.Boolean(true)
+  boolean getBackfillCommitOffsets();
+
+  void setBackfillCommitOffsets(boolean value);
 
   @Description(
       "Days an event time may lie behind the clock before the payment is dead-lettered "

@@ -3,7 +3,6 @@ package dev.paystream.pipelines;
 import dev.paystream.io.kafka.CommittedKeys;
 import dev.paystream.io.kafka.DropCommitted;
 import dev.paystream.io.kafka.DropReplayedOffsets;
-import dev.paystream.io.kafka.ReadPaymentRecords;
 import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.PaymentEvent;
 import dev.paystream.schemas.SourceRecord;
@@ -20,7 +19,8 @@ import org.joda.time.Duration;
  * The payments topic as valid, distinct payments, the way every pipeline reads it:
  *
  * <pre>
- *   payments ─► DropReplayedOffsets (on Flink: each partition offset once, whatever the source replays)
+ *   payments (stream or backfill ranges; event time per --eventTimeSource)
+ *       ─► DropReplayedOffsets (on Flink: each partition offset once, whatever the source replays)
  *                   ▼
  *             ValidatePayments ─invalid─► {@link #DEAD_LETTERS} (with reason)
  *                   ▼
@@ -34,23 +34,23 @@ public final class ReadDistinctPayments extends PTransform<PBegin, PCollectionTu
   public static final TupleTag<DeadLetter> DEAD_LETTERS = ValidatePayments.DEAD_LETTERS;
 
   private final PaymentIngestOptions options;
-  private final String consumerGroup;
+  private final PaymentSource source;
 
   // Output a predecessor without state committed (null: not looked up), see withCommittedOutput.
   private final CommittedKeys decided;
   private final CommittedKeys deadLettered;
 
   private ReadDistinctPayments(
-      PaymentIngestOptions options, String consumerGroup, CommittedKeys decided, CommittedKeys deadLettered) {
+      PaymentIngestOptions options, PaymentSource source, CommittedKeys decided, CommittedKeys deadLettered) {
     this.options = options;
-    this.consumerGroup = consumerGroup;
+    this.source = source;
     this.decided = decided;
     this.deadLettered = deadLettered;
   }
 
-  /** Reads {@code --paymentsTopic}, committing offsets for {@code consumerGroup}. */
-  public static ReadDistinctPayments from(PaymentIngestOptions options, String consumerGroup) {
-    return new ReadDistinctPayments(options, consumerGroup, null, null);
+  /** Reads {@code --paymentsTopic} from {@code source}: the stream, or a backfill's ranges. */
+  public static ReadDistinctPayments from(PaymentIngestOptions options, PaymentSource source) {
+    return new ReadDistinctPayments(options, source, null, null);
   }
 
   /**
@@ -60,17 +60,14 @@ public final class ReadDistinctPayments extends PTransform<PBegin, PCollectionTu
    * reads records again without deciding them twice.
    */
   public ReadDistinctPayments withCommittedOutput(CommittedKeys decided, CommittedKeys deadLettered) {
-    return new ReadDistinctPayments(options, consumerGroup, decided, deadLettered);
+    return new ReadDistinctPayments(options, source, decided, deadLettered);
   }
 
   @Override
   public PCollectionTuple expand(PBegin begin) {
-    PCollection<SourceRecord> read =
-        begin.apply(
-            "ReadPayments",
-            ReadPaymentRecords.from(KafkaConnections.from(options), options.getPaymentsTopic(), consumerGroup)
-                .withMaxOutOfOrderness(Duration.standardSeconds(options.getMaxOutOfOrdernessSeconds())));
-    if (dropReplayedOffsets()) {
+    PCollection<SourceRecord> read = begin.apply("ReadPayments", source.read());
+    // A bounded read reads each offset once; only the stream can be replayed by a restore.
+    if (!source.bounded() && dropReplayedOffsets()) {
       // Beam's Flink runner reads partitions twice after a restore (Beam #34890)
       read = read.apply("DropReplayedOffsets", DropReplayedOffsets.create());
     }

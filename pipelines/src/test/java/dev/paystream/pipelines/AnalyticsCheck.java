@@ -53,27 +53,72 @@ public final class AnalyticsCheck {
    */
   public static void finalPanesEqualTheReferenceModels(LocalStack stack, AnalyticsOptions options, int count)
       throws Exception {
-    KafkaConnection kafka = KafkaConnections.from(options);
+    createTopics(stack, options);
+    // History that ended 3 hours ago: once the source has caught up, its watermark (the clock less
+    // the allowed out-of-orderness) passes the end of every window, so every window closes.
+    KnownInput input = KnownInput.generate(count, System.currentTimeMillis() - Duration.ofHours(3).toMillis());
+    input.produce(KafkaConnections.from(options), options.getPaymentsTopic(), 0, count);
+    Committed committed = runUntilEveryWindowCloses(options, input);
+    assertEqualsModels(stack, options, input, committed);
+  }
+
+  /**
+   * Runs the pipeline in batch mode ({@code --backfill}) over what {@code input} put on the payments
+   * topic, to its end, and asserts its committed output equals the models over the payments' own
+   * times; returns what it committed.
+   */
+  public static Committed backfillEqualsTheReferenceModels(LocalStack stack, AnalyticsOptions options, KnownInput input)
+      throws Exception {
+    runBackfill(options);
+    Committed committed = Committed.read(KafkaConnections.from(options), options, Duration.ofSeconds(2));
+    assertEqualsModels(stack, options, input, committed);
+    return committed;
+  }
+
+  /** Runs the pipeline in batch mode ({@code --backfill}) to its end; returns how long it took. */
+  public static Duration runBackfill(AnalyticsOptions options) {
+    options.setBackfill(true);
+    Pipeline pipeline = Pipeline.create(options);
+    long start = System.nanoTime();
+    AnalyticsPipeline.build(pipeline, options).run(pipeline);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    LOG.info("Backfill done in {} ms", took.toMillis());
+    return took;
+  }
+
+  /** What the analytics pipeline committed to its three topics. */
+  public record Committed(List<PaymentStats> stats, List<CustomerSession> sessions, List<DeadLetter> deadLetters) {
+    /** Everything committed so far, once nothing new arrived for {@code quiet}. */
+    static Committed read(KafkaConnection kafka, AnalyticsOptions options, Duration quiet) {
+      try (CommittedTopicReader statsTopic = new CommittedTopicReader(kafka, options.getStatsTopic());
+          CommittedTopicReader sessionsTopic = new CommittedTopicReader(kafka, options.getSessionsTopic());
+          CommittedTopicReader deadLetterTopic = new CommittedTopicReader(kafka, options.getAnalyticsDeadLetterTopic())) {
+        return new Committed(
+            CommittedTopicReader.values(statsTopic.drain(quiet), PaymentStats.getDecoder()),
+            CommittedTopicReader.values(sessionsTopic.drain(quiet), CustomerSession.getDecoder()),
+            CommittedTopicReader.values(deadLetterTopic.drain(quiet), DeadLetter.getDecoder()));
+      }
+    }
+  }
+
+  public static void createTopics(LocalStack stack, AnalyticsOptions options) throws Exception {
     stack.createTopics(
         Map.of(
             options.getPaymentsTopic(), 4,
             options.getStatsTopic(), 4,
             options.getSessionsTopic(), 4,
             options.getAnalyticsDeadLetterTopic(), 1));
-    // History that ended 3 hours ago: once the source has caught up, its watermark (the clock less
-    // the allowed out-of-orderness) passes the end of every window, so every window closes.
-    KnownInput input = KnownInput.generate(count, System.currentTimeMillis() - Duration.ofHours(3).toMillis());
-    input.produce(kafka, options.getPaymentsTopic(), 0, count);
+  }
+
+  /** Runs the streaming pipeline until every window of the models has a final pane, then cancels it. */
+  private static Committed runUntilEveryWindowCloses(AnalyticsOptions options, KnownInput input) throws Exception {
+    KafkaConnection kafka = KafkaConnections.from(options);
     List<PaymentEvent> payments = input.validPayments();
     Map<StatsDimension, Map<KeyedWindow, ExpectedStats>> statsModel = statsModel(payments, options);
     Map<KeyedWindow, ExpectedSession> sessionModel =
         SessionModel.sessions(payments, AnalyticsPipeline.sessionWindows(options).gap());
-
     Pipeline pipeline = Pipeline.create(options);
     AnalyticsPipeline.build(pipeline, options);
-    List<PaymentStats> stats;
-    List<CustomerSession> sessions;
-    List<DeadLetter> deadLetters;
     try (CommittedTopicReader statsTopic = new CommittedTopicReader(kafka, options.getStatsTopic());
         CommittedTopicReader sessionsTopic = new CommittedTopicReader(kafka, options.getSessionsTopic());
         CommittedTopicReader deadLetterTopic = new CommittedTopicReader(kafka, options.getAnalyticsDeadLetterTopic())) {
@@ -88,13 +133,30 @@ public final class AnalyticsCheck {
         deadLetterTopic.readUntil(records -> records.size() >= input.malformedReasons.size(), timeout);
         LOG.info("Every window's final pane committed after {} s", (System.nanoTime() - start) / 1_000_000_000);
         // Anything extra (a duplicate pane, a pane after the final one) would show up by now.
-        stats = CommittedTopicReader.values(statsTopic.drain(Duration.ofSeconds(5)), PaymentStats.getDecoder());
-        sessions = CommittedTopicReader.values(sessionsTopic.drain(Duration.ofMillis(1)), CustomerSession.getDecoder());
-        deadLetters = CommittedTopicReader.values(deadLetterTopic.drain(Duration.ofMillis(1)), DeadLetter.getDecoder());
+        return new Committed(
+            CommittedTopicReader.values(statsTopic.drain(Duration.ofSeconds(5)), PaymentStats.getDecoder()),
+            CommittedTopicReader.values(sessionsTopic.drain(Duration.ofMillis(1)), CustomerSession.getDecoder()),
+            CommittedTopicReader.values(deadLetterTopic.drain(Duration.ofMillis(1)), DeadLetter.getDecoder()));
       } finally {
         PipelineMain.cancel(result);
       }
     }
+  }
+
+  /**
+   * Every window's final pane, in Kafka and in PostgreSQL, equals the models over {@code input}'s
+   * valid payments at their own event times; every pane committed once; nothing too late; every
+   * malformed record dead-lettered with its reason; records in = payments + dead letters + duplicates.
+   */
+  static void assertEqualsModels(LocalStack stack, AnalyticsOptions options, KnownInput input, Committed committed)
+      throws Exception {
+    List<PaymentEvent> payments = input.validPayments();
+    Map<StatsDimension, Map<KeyedWindow, ExpectedStats>> statsModel = statsModel(payments, options);
+    Map<KeyedWindow, ExpectedSession> sessionModel =
+        SessionModel.sessions(payments, AnalyticsPipeline.sessionWindows(options).gap());
+    List<PaymentStats> stats = committed.stats();
+    List<CustomerSession> sessions = committed.sessions();
+    List<DeadLetter> deadLetters = committed.deadLetters();
 
     // Every pane committed once: per window, pane indices 0, 1, 2, ... each exactly once.
     Map<String, List<Long>> paneIndices =
@@ -129,9 +191,7 @@ public final class AnalyticsCheck {
 
     // PostgreSQL holds exactly each window's final pane.
     List<PaymentStats> finalPanes = finals.values().stream().flatMap(m -> m.values().stream()).toList();
-    try (Connection connection = DriverManager.getConnection(stack.jdbcUrl(), stack.postgresUser(), stack.postgresPassword())) {
-      assertEquals(new HashSet<>(finalPanes), new HashSet<>(StoredPaymentStats.read(connection, "")));
-    }
+    assertEquals(new HashSet<>(finalPanes), new HashSet<>(storedStats(stack)));
 
     // Nothing was too late, every malformed record was dead-lettered with its reason, and the
     // accounting holds: records in = payments windowed + dead letters + duplicates dropped.
@@ -144,6 +204,13 @@ public final class AnalyticsCheck {
         input.total(), payments.size(), stats.size(),
         stats.stream().filter(s -> s.getWindow().getTiming() == PaneTiming.EARLY).count(),
         finalPanes.size(), sessions.size(), deadLetters.size(), input.duplicates());
+  }
+
+  /** Every row of {@code payment_stats}. */
+  static List<PaymentStats> storedStats(LocalStack stack) throws Exception {
+    try (Connection connection = DriverManager.getConnection(stack.jdbcUrl(), stack.postgresUser(), stack.postgresPassword())) {
+      return StoredPaymentStats.read(connection, "");
+    }
   }
 
   /**
@@ -165,7 +232,7 @@ public final class AnalyticsCheck {
     return options;
   }
 
-  private static Map<StatsDimension, Map<KeyedWindow, ExpectedStats>> statsModel(
+  static Map<StatsDimension, Map<KeyedWindow, ExpectedStats>> statsModel(
       List<PaymentEvent> payments, AnalyticsOptions options) {
     Map<StatsDimension, Map<KeyedWindow, ExpectedStats>> model = new EnumMap<>(StatsDimension.class);
     model.put(StatsDimension.MERCHANT, StatsModel.finalStats(payments, StatsDimension.MERCHANT, AnalyticsPipeline.merchantWindows(options), 0));
@@ -178,7 +245,7 @@ public final class AnalyticsCheck {
     return model;
   }
 
-  private static Map<StatsDimension, Map<KeyedWindow, PaymentStats>> finalStats(List<PaymentStats> stats) {
+  static Map<StatsDimension, Map<KeyedWindow, PaymentStats>> finalStats(List<PaymentStats> stats) {
     Map<StatsDimension, Map<KeyedWindow, PaymentStats>> finals = new EnumMap<>(StatsDimension.class);
     stats.stream()
         .collect(Collectors.groupingBy(PaymentStats::getDimension))

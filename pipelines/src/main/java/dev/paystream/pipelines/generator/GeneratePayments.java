@@ -38,6 +38,17 @@ public final class GeneratePayments {
   private static final Logger LOG = LoggerFactory.getLogger(GeneratePayments.class);
   private static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(5);
 
+  /** What a record's Kafka timestamp is. */
+  public enum RecordTimestamp {
+    /** The payment's event time: what this generator does by default. */
+    PAYMENT_TIME,
+    /**
+     * The time the producer sends it, as Kafka's console producer and most clients (the seed's
+     * Python producer among them) stamp records: a backfill then carries today's timestamps.
+     */
+    SEND_TIME
+  }
+
   private GeneratePayments() {}
 
   /** Exits 0 once Kafka acknowledged every record, 1 otherwise; see {@link PipelineMain}. */
@@ -76,7 +87,7 @@ public final class GeneratePayments {
             options.getCount(),
             Instant.ofEpochMilli(backfill.startMillis()));
         GeneratorStats backfilled =
-            send(producer, options.getTopic(), () -> backfill, progressInterval);
+            send(producer, options.getTopic(), () -> backfill, options.getRecordTimestamp(), progressInterval);
         LOG.info("Backfill done: {}", backfilled);
         sent.addAll(backfilled);
         history = backfill.customerHistory();
@@ -90,7 +101,8 @@ public final class GeneratePayments {
         Iterable<GeneratedRecord> paced =
             new WallClockSchedule(
                 live, start + Duration.ofSeconds(options.getDurationSeconds()).toMillis());
-        GeneratorStats streamed = send(producer, options.getTopic(), paced, progressInterval);
+        GeneratorStats streamed =
+            send(producer, options.getTopic(), paced, options.getRecordTimestamp(), progressInterval);
         LOG.info("Live done: {}", streamed);
         sent.addAll(streamed);
       }
@@ -107,7 +119,15 @@ public final class GeneratePayments {
    */
   public static GeneratorStats produce(
       Producer<String, byte[]> producer, String topic, Iterable<GeneratedRecord> records) {
-    return send(producer, topic, records, DEFAULT_PROGRESS_INTERVAL);
+    return send(producer, topic, records, RecordTimestamp.PAYMENT_TIME, DEFAULT_PROGRESS_INTERVAL);
+  }
+
+  /** Like {@link #produce(KafkaConnection, String, Iterable)}, with record timestamps as {@code timestamps} says. */
+  public static GeneratorStats produce(
+      KafkaConnection kafka, String topic, Iterable<GeneratedRecord> records, RecordTimestamp timestamps) {
+    try (Producer<String, byte[]> producer = newProducer(kafka)) {
+      return send(producer, topic, records, timestamps, DEFAULT_PROGRESS_INTERVAL);
+    }
   }
 
   /**
@@ -152,6 +172,7 @@ public final class GeneratePayments {
       Producer<String, byte[]> producer,
       String topic,
       Iterable<GeneratedRecord> records,
+      RecordTimestamp timestamps,
       Duration progressInterval) {
     AtomicLong failed = new AtomicLong();
     AtomicReference<Exception> firstFailure = new AtomicReference<>();
@@ -164,7 +185,13 @@ public final class GeneratePayments {
         break;
       }
       producer.send(
-          new ProducerRecord<>(topic, null, record.timestampMillis(), record.key(), record.value()),
+          new ProducerRecord<>(
+              topic,
+              null,
+              // null: the producer stamps the send time
+              timestamps == RecordTimestamp.SEND_TIME ? null : record.timestampMillis(),
+              record.key(),
+              record.value()),
           (metadata, error) -> {
             if (error != null) {
               failed.incrementAndGet();

@@ -10,6 +10,14 @@ import org.apache.beam.sdk.options.Description;
  * With both {@code --count} and {@code --durationSeconds} it backfills first, then goes live.
  */
 public interface GeneratorOptions extends KafkaOptions {
+  @Description(
+      "Kafka record timestamps: PAYMENT_TIME (each payment's event time) or SEND_TIME (the send "
+          + "time, as ordinary producers stamp records)")
+  @Default.Enum("PAYMENT_TIME")
+  GeneratePayments.RecordTimestamp getRecordTimestamp();
+
+  void setRecordTimestamp(GeneratePayments.RecordTimestamp value);
+
   @Description("Topic the payment records are written to")
   @Default.String("payments")
   String getTopic();

@@ -1,0 +1,61 @@
+package dev.paystream.io.kafka;
+
+import java.util.Optional;
+import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.io.kafka.TimestampPolicy;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * One partition's element timestamps and watermark from the payments' own times: the watermark
+ * trails the newest accepted payment time by the allowed out-of-orderness. It behaves like Beam's
+ * {@code CustomTimestampPolicyWithLimitedDelay} (watermark never ahead of the clock less the
+ * delay; an idle, caught-up partition advances to the clock less the delay once it has read a
+ * payment) with one difference: a record whose payload has no acceptable event time is stamped
+ * with the newest accepted time so far, so a corrupt or far-future record can neither move the
+ * watermark nor be dropped as late by a runner; validation dead-letters it afterwards.
+ */
+final class PaymentTimestampPolicy extends TimestampPolicy<byte[], byte[]> {
+  private final PayloadEventTime eventTime;
+  private final Duration maxDelay;
+  private Instant maxEventTime;
+
+  PaymentTimestampPolicy(PayloadEventTime eventTime, Duration maxDelay, Optional<Instant> previousWatermark) {
+    this.eventTime = eventTime;
+    this.maxDelay = maxDelay;
+    // Before the first record the watermark is the checkpointed one, as in Beam's policy.
+    this.maxEventTime = previousWatermark.orElse(BoundedWindow.TIMESTAMP_MIN_VALUE).plus(maxDelay);
+  }
+
+  @Override
+  public Instant getTimestampForRecord(PartitionContext context, KafkaRecord<byte[], byte[]> record) {
+    Instant time = eventTime.of(record.getKV().getValue());
+    if (time == null) {
+      return maxEventTime;
+    }
+    if (time.isAfter(maxEventTime)) {
+      maxEventTime = time;
+    }
+    return time;
+  }
+
+  @Override
+  public Instant getWatermark(PartitionContext context) {
+    return watermark(context, Instant.now());
+  }
+
+  Instant watermark(PartitionContext context, Instant now) {
+    if (maxEventTime.isAfter(now)) {
+      // Within the validator's future skew: the clock, not the payment, bounds the watermark.
+      return now.minus(maxDelay);
+    }
+    if (context.getMessageBacklog() == 0
+        && context.getBacklogCheckTime().minus(maxDelay).isAfter(maxEventTime)
+        && maxEventTime.getMillis() > 0) {
+      // Caught up and idle: later payments are assumed no older than the clock less the delay.
+      return context.getBacklogCheckTime().minus(maxDelay);
+    }
+    return maxEventTime.minus(maxDelay);
+  }
+}
