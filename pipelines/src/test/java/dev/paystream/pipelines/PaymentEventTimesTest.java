@@ -47,14 +47,17 @@ class PaymentEventTimesTest {
 
   @Test
   void aSeedProducersJsonGivesItsIsoTimestamp() {
+    // The seed's example with a recent date (its own, 2024-01-15, is older than --maxEventAgeDays)
+    // and Python's isoformat() microseconds.
+    java.time.Instant sent = java.time.Instant.now().minus(java.time.Duration.ofDays(3)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     String json =
-        "{\"transaction_id\": \"t1\", \"timestamp\": \"2024-01-15T10:30:45.123456Z\", \"customer_id\": \"cust_1\","
+        "{\"transaction_id\": \"t1\", \"timestamp\": \"" + sent.toString().replace("Z", ".123456Z") + "\", \"customer_id\": \"cust_1\","
             + " \"merchant_id\": \"merch_1\", \"merchant_category\": \"retail\", \"payment_method\": \"online\","
             + " \"amount\": 150000, \"location\": {\"lat\": 35.72, \"lng\": 51.33},"
             + " \"device_info\": {\"os\": \"Android\", \"app_version\": \"2.4.1\"}, \"status\": \"approved\","
             + " \"commission_type\": \"flat\", \"commission_amount\": 3000, \"vat_amount\": 13500,"
             + " \"total_amount\": 166500, \"customer_type\": \"individual\", \"risk_level\": 2, \"failure_reason\": null}";
-    assertEquals(Instant.parse("2024-01-15T10:30:45.123Z"), eventTimes.of(json.getBytes(UTF_8)));
+    assertEquals(new Instant(sent.toEpochMilli() + 123), eventTimes.of(json.getBytes(UTF_8)));
   }
 
   @Test
