@@ -57,6 +57,21 @@ final class SessionCluster implements AutoCloseable {
     return cluster;
   }
 
+  /** {@code kill -9} of the TaskManager: no shutdown hook, no goodbye to the JobManager. */
+  void killTaskManager() throws IOException {
+    long pid = Long.parseLong(Files.readString(workDir.resolve("pids").resolve("taskmanager.pid")).strip());
+    ProcessHandle process =
+        ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no TaskManager with pid " + pid));
+    // destroyForcibly is SIGKILL on Linux
+    process.destroyForcibly();
+    process.onExit().join();
+  }
+
+  /** A fresh TaskManager for the running JobManager; returns once it registered. */
+  void startTaskManager() throws IOException, InterruptedException {
+    script(Duration.ofMinutes(2), "start-taskmanager", "--work-dir=" + workDir);
+  }
+
   String master() {
     return "127.0.0.1:" + restPort;
   }
