@@ -3,8 +3,9 @@
 # on a Flink session cluster (PostgreSQL and Redis sinks on) while faults are injected in turn, then
 # audited with a read_committed consumer. Prints: fault, events, lost, duplicated, time to recover.
 #   bash chaos/run.sh                 # 200,000 payments at 600/s; TaskManager kill -9, stop with
-#                                     # savepoint + restore, poison records, PostgreSQL and Redis down 30 s
-#   bash chaos/run.sh --short         # 20,000 at 200/s; TaskManager kill, savepoint + restore, poison (CI)
+#                                     # savepoint + restore, poison records, PostgreSQL and Redis down 30 s,
+#                                     # JobManager kill -9 + restart from the retained checkpoint
+#   bash chaos/run.sh --short         # 20,000 at 150/s; TaskManager kill, savepoint + restore, poison (CI)
 #   bash chaos/run.sh --records=50000 --rate=400
 # Builds the job jar (-Pflink-runner) and runs ChaosIT; the cluster's logs, checkpoints and the report
 # stay under pipelines/target/chaos/<run>/. Extra Maven flags: MAVEN_ARGS="-o" bash chaos/run.sh

@@ -50,9 +50,9 @@ class ChaosIT {
 
   /** Sizes and faults of a run; {@code paystream.chaos.records} and {@code .rate} override the sizes. */
   private enum Mode {
-    SHORT(20_000, 200, List.of("TaskManager kill -9", "stop with savepoint, restore", "poison records")),
+    SHORT(20_000, 150, List.of("TaskManager kill -9", "stop with savepoint, restore", "poison records")),
     FULL(200_000, 600, List.of("TaskManager kill -9", "stop with savepoint, restore", "poison records",
-        "PostgreSQL down 30 s", "Redis down 30 s"));
+        "PostgreSQL down 30 s", "Redis down 30 s", "JobManager kill -9, restore from checkpoint"));
 
     final int records;
     final int rate;
@@ -115,10 +115,11 @@ class ChaosIT {
                   "--writeToRedis=true",
                   "--redisUrl=" + stack.redisUrl()));
 
-      producer.start();
-      long started = System.nanoTime();
       jar.submit(job, work.resolve("submit-0.log"), STEP_TIMEOUT);
       String[] jobId = {cluster.awaitRunningJob(run, STEP_TIMEOUT)};
+      // Streaming starts once the job runs, so that the faults, not the start-up, meet the traffic.
+      producer.start();
+      long started = System.nanoTime();
       recoveryMillis[0] = awaitCaughtUp(cluster, run, audit, producer, poison, started);
 
       for (int phase = 1; phase <= mode.faults.size(); phase++) {
@@ -145,6 +146,13 @@ class ChaosIT {
               RecordMetadata at = producer.sendNow(value);
               poison.add(new Poison(phase, at.partition(), at.offset()));
             }
+          }
+          case "JobManager kill -9, restore from checkpoint" -> {
+            cluster.killCluster();
+            cluster.restart();
+            List<String> restore = new ArrayList<>(job);
+            restore.add("--savepointPath=" + cluster.latestRetainedCheckpoint(jobId[0]).toUri());
+            jar.submit(restore, work.resolve("submit-" + phase + ".log"), STEP_TIMEOUT);
           }
           case "PostgreSQL down 30 s" -> outage(stack::stopPostgres, stack::startPostgres);
           case "Redis down 30 s" -> outage(stack::stopRedis, stack::startRedis);
