@@ -18,7 +18,7 @@ for arg in "$@"; do
     --short) mode=short ;;
     --records=*) props+=("-Dpaystream.chaos.records=${arg#*=}") ;;
     --rate=*) props+=("-Dpaystream.chaos.rate=${arg#*=}") ;;
-    *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
 rm -f "pipelines/target/chaos/report-$mode.txt"

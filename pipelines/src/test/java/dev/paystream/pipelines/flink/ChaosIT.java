@@ -125,6 +125,7 @@ class ChaosIT {
       for (int phase = 1; phase <= mode.faults.size(); phase++) {
         producer.phase(phase);
         long injected = System.nanoTime();
+        System.out.printf("chaos: %s: %s%n", java.time.Instant.now(), phases.get(phase));
         switch (phases.get(phase)) {
           case "TaskManager kill -9" -> {
             cluster.killTaskManager();
@@ -263,8 +264,9 @@ class ChaosIT {
     for (int i = 0; i < records.size(); i++) {
       int outcomes = audit.outcomes(i);
       if (outcomes != 1) {
-        problems.append(String.format("record %d (%s, %s, %d@%d): %d outcomes%n", i, records.get(i).kind(),
-            records.get(i).transactionId(), producer.partition(i), producer.offset(i), outcomes));
+        problems.append(String.format("record %d (%s, %s, %d@%d, phase %d): %d outcomes; decisions at %s%n", i,
+            records.get(i).kind(), records.get(i).transactionId(), producer.partition(i), producer.offset(i),
+            producer.phaseOf(i), outcomes, audit.decisionsOf(records.get(i).transactionId())));
       }
     }
     for (Poison p : poison) {

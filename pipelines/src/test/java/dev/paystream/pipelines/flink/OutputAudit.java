@@ -31,6 +31,8 @@ final class OutputAudit implements AutoCloseable {
   private final Map<String, Integer> decided = new HashMap<>();
   private final Map<String, Long> newestEventTime = new HashMap<>();
   private final Map<String, Integer> deadLettered = new HashMap<>();
+  // where each decision was read: evidence for a duplicate (output partition@offset, when read)
+  private final Map<String, String> decisionsAt = new HashMap<>();
   private long decisions;
   private long deadLetters;
   private int covered;
@@ -64,6 +66,8 @@ final class OutputAudit implements AutoCloseable {
         if (record.topic().equals(decisionsTopic)) {
           FraudDecision decision = FraudDecision.getDecoder().decode(record.value());
           decided.merge(decision.getTransactionId(), 1, Integer::sum);
+          decisionsAt.merge(decision.getTransactionId(),
+              record.partition() + "@" + record.offset() + " read " + java.time.Instant.now(), (a, b) -> a + ", " + b);
           newestEventTime.merge(decision.getCustomerId(), decision.getEventTime(), Math::max);
           decisions++;
         } else {
@@ -95,6 +99,11 @@ final class OutputAudit implements AutoCloseable {
       return decided.getOrDefault(record.transactionId(), 0);
     }
     return sent.offset(index) < 0 ? 0 : deadLetters(sent.partition(index), sent.offset(index));
+  }
+
+  /** Where the decisions of {@code transactionId} sit in the output, and when the audit read them. */
+  String decisionsOf(String transactionId) {
+    return decisionsAt.getOrDefault(transactionId, "none");
   }
 
   /** Dead letters committed for the input record at {@code partition}/{@code offset}. */
