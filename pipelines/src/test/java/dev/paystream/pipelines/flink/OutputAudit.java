@@ -67,7 +67,9 @@ final class OutputAudit implements AutoCloseable {
           FraudDecision decision = FraudDecision.getDecoder().decode(record.value());
           decided.merge(decision.getTransactionId(), 1, Integer::sum);
           decisionsAt.merge(decision.getTransactionId(),
-              record.partition() + "@" + record.offset() + " read " + java.time.Instant.now(), (a, b) -> a + ", " + b);
+              record.partition() + "@" + record.offset() + " read " + java.time.Instant.now()
+                  + " (history " + decision.getFeatures().getHistoryCount() + ", score " + decision.getScore() + ")",
+              (a, b) -> a + ", " + b);
           newestEventTime.merge(decision.getCustomerId(), decision.getEventTime(), Math::max);
           decisions++;
         } else {
