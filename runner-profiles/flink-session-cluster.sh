@@ -8,6 +8,8 @@
 #                                                  [--work-dir=.paystream/flink] [--conf=FILE]
 #   runner-profiles/flink-session-cluster.sh status   # GET /overview
 #   runner-profiles/flink-session-cluster.sh stop     # TaskManager, then JobManager
+#   runner-profiles/flink-session-cluster.sh start-taskmanager [--work-dir=DIR]   # a fresh
+#       TaskManager for a running JobManager (after the previous one died, e.g. kill -9)
 #   runner-profiles/flink-session-cluster.sh cli [--work-dir=DIR] list   # Flink's CLI (CliFrontend):
 #       ... cli stop --savepointPath file:///tmp/sp <jobId>    stop with a savepoint
 #       ... cli cancel <jobId>
@@ -148,6 +150,21 @@ start() {
   echo "http://127.0.0.1:$REST_PORT"
 }
 
+# A new TaskManager JVM for the JobManager of the work directory, with the configuration "start"
+# wrote: what a supervisor (systemd, Kubernetes) does after a TaskManager died.
+start_taskmanager() {
+  running jobmanager || die "no JobManager running in $WORK_DIR"
+  running taskmanager && die "a TaskManager already runs in $WORK_DIR"
+  local cp
+  REST_PORT=$(conf_value rest.port)
+  cp=$(classpath)
+  # the dead TaskManager's log is kept; the new one's shows when it registered
+  [[ -f $LOG_DIR/taskmanager.log ]] && mv "$LOG_DIR/taskmanager.log" "$LOG_DIR/taskmanager-$(date +%s).log"
+  start_process taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner "$cp" GET_TM_RESOURCE_PARAMS
+  wait_for "registered TaskManager" "grep -q 'Successful registration at resource manager' '$LOG_DIR/taskmanager.log'"
+  log "TaskManager registered with the JobManager at http://127.0.0.1:$REST_PORT"
+}
+
 stop_process() {
   local name=$1 pid
   [[ -f $PID_DIR/$name.pid ]] || return 0
@@ -167,6 +184,7 @@ case $cmd in
     stop_process taskmanager
     stop_process jobmanager
     ;;
+  start-taskmanager) start_taskmanager ;;
   status)
     running jobmanager || die "no JobManager running in $WORK_DIR"
     REST_PORT=$(conf_value rest.port)

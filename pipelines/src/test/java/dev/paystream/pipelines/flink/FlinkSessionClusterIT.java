@@ -15,8 +15,6 @@ import dev.paystream.pipelines.generator.GeneratedRecord;
 import dev.paystream.pipelines.generator.GeneratedRecord.Kind;
 import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.FraudDecision;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,9 +59,9 @@ class FlinkSessionClusterIT {
 
   @Test
   void stopWithSavepointAndRestoreLosesAndDuplicatesNothing(LocalStack stack) throws Exception {
-    String jar = System.getProperty("paystream.flink.jobJar");
-    assumeTrue(jar != null && Files.isRegularFile(Path.of(jar)), "no job jar: run with -Pflink-runner");
-    Path jobJar = Path.of(jar);
+    java.util.Optional<JobJar> built = JobJar.fromBuild();
+    assumeTrue(built.isPresent(), "no job jar: run with -Pflink-runner");
+    JobJar jobJar = built.get();
 
     String run = "cluster" + System.nanoTime();
     // Under target/, not a temporary directory: the cluster's logs, checkpoints and savepoints and
@@ -84,7 +82,7 @@ class FlinkSessionClusterIT {
       // 1. The first half, and a fresh job.
       input.produce(kafka, topics.payments, 0, half);
       long submitStart = System.nanoTime();
-      submit(jobJar, job, work.resolve("submit-1.log"));
+      jobJar.submit(job, work.resolve("submit-1.log"), STEP_TIMEOUT);
       long submitted = System.nanoTime();
       String firstJob = cluster.awaitRunningJob(topics.jobName, STEP_TIMEOUT);
       long running = System.nanoTime();
@@ -104,7 +102,7 @@ class FlinkSessionClusterIT {
       List<String> restore = new ArrayList<>(job);
       restore.add("--savepointPath=" + savepoint);
       long restoreStart = System.nanoTime();
-      submit(jobJar, restore, work.resolve("submit-2.log"));
+      jobJar.submit(restore, work.resolve("submit-2.log"), STEP_TIMEOUT);
       String secondJob = cluster.awaitRunningJob(topics.jobName, STEP_TIMEOUT);
       long restored = System.nanoTime();
       input.produce(kafka, topics.payments, threeQuarters, RECORDS);
@@ -162,34 +160,6 @@ class FlinkSessionClusterIT {
             "--jobName=" + topics.jobName));
   }
 
-  /** {@code java <JDK 17 flags> -jar <job jar> <args>}; returns once the client exits (detached). */
-  private static void submit(Path jobJar, List<String> args, Path log) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx512m");
-    command.addAll(jdk17Opens());
-    command.add("-jar");
-    command.add(jobJar.toString());
-    command.addAll(args);
-    Process client = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    boolean exited = client.waitFor(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    String output = Files.readString(log);
-    if (!exited) {
-      client.destroyForcibly();
-    }
-    assertTrue(exited && client.exitValue() == 0, "submission failed:\n" + tail(output, 60));
-  }
-
-  /** The flags of env.java.opts.all in runner-profiles/flink-conf/config.yaml. */
-  private static List<String> jdk17Opens() throws IOException {
-    for (String line : Files.readAllLines(RunnerProfiles.DIR.resolve("flink-conf/config.yaml"))) {
-      if (line.startsWith("env.java.opts.all:")) {
-        return List.of(line.substring("env.java.opts.all:".length()).strip().split("\\s+"));
-      }
-    }
-    throw new IllegalStateException("no env.java.opts.all in flink-conf/config.yaml");
-  }
-
   /** Waits until the output of records {@code [0, upTo)} is committed. */
   private static void awaitOutput(
       CommittedTopicReader decisions, CommittedTopicReader deadLetters, KnownInput input, int upTo) {
@@ -206,11 +176,6 @@ class FlinkSessionClusterIT {
 
   private static long millis(long fromNanos, long toNanos) {
     return TimeUnit.NANOSECONDS.toMillis(toNanos - fromNanos);
-  }
-
-  private static String tail(String text, int lines) {
-    String[] all = text.split("\n");
-    return String.join("\n", List.of(all).subList(Math.max(0, all.length - lines), all.length));
   }
 
   private static final class Topics {

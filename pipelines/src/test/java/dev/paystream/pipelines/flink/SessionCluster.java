@@ -26,11 +26,15 @@ final class SessionCluster implements AutoCloseable {
 
   private final Path workDir;
   private final int restPort;
+  private final int rpcPort;
+  private final int slots;
   private final FlinkRest rest;
 
-  private SessionCluster(Path workDir, int restPort) {
+  private SessionCluster(Path workDir, int restPort, int rpcPort, int slots) {
     this.workDir = workDir;
     this.restPort = restPort;
+    this.rpcPort = rpcPort;
+    this.slots = slots;
     this.rest = new FlinkRest(restPort);
   }
 
@@ -40,21 +44,70 @@ final class SessionCluster implements AutoCloseable {
 
   /** Starts a JobManager and a TaskManager with {@code slots} slots on free ports. */
   static SessionCluster start(Path workDir, int slots) throws IOException, InterruptedException {
-    int restPort = freePort();
-    SessionCluster cluster = new SessionCluster(workDir, restPort);
+    SessionCluster cluster = new SessionCluster(workDir, freePort(), freePort(), slots);
     try {
-      cluster.script(
-          Duration.ofMinutes(4),
-          "start",
-          "--rest-port=" + restPort,
-          "--rpc-port=" + freePort(),
-          "--slots=" + slots,
-          "--work-dir=" + workDir);
+      cluster.startScript();
     } catch (IOException | RuntimeException e) {
       cluster.close();
       throw e;
     }
     return cluster;
+  }
+
+  /** Starts the cluster again in the same work directory on the same ports (after a kill). */
+  void restart() throws IOException, InterruptedException {
+    startScript();
+  }
+
+  private void startScript() throws IOException, InterruptedException {
+    script(
+        Duration.ofMinutes(4),
+        "start",
+        "--rest-port=" + restPort,
+        "--rpc-port=" + rpcPort,
+        "--slots=" + slots,
+        "--work-dir=" + workDir);
+  }
+
+  /** {@code kill -9} of the TaskManager: no shutdown hook, no goodbye to the JobManager. */
+  void killTaskManager() throws IOException {
+    kill("taskmanager");
+  }
+
+  /**
+   * {@code kill -9} of the JobManager, and of its TaskManager: without high availability the jobs
+   * die with the JobManager, and only their retained checkpoints remain.
+   */
+  void killCluster() throws IOException {
+    kill("jobmanager");
+    kill("taskmanager");
+  }
+
+  /**
+   * The newest completed checkpoint of {@code jobId} retained in the work directory (a
+   * {@code chk-<n>} directory with its {@code _metadata}), to restore from like a savepoint.
+   */
+  Path latestRetainedCheckpoint(String jobId) throws IOException {
+    try (var checkpoints = Files.list(workDir.resolve("checkpoints").resolve(jobId))) {
+      return checkpoints
+          .filter(dir -> dir.getFileName().toString().startsWith("chk-") && Files.exists(dir.resolve("_metadata")))
+          .max(java.util.Comparator.comparingLong(dir -> Long.parseLong(dir.getFileName().toString().substring(4))))
+          .orElseThrow(() -> new IllegalStateException("no retained checkpoint of job " + jobId));
+    }
+  }
+
+  private void kill(String process) throws IOException {
+    long pid = Long.parseLong(Files.readString(workDir.resolve("pids").resolve(process + ".pid")).strip());
+    ProcessHandle handle =
+        ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no " + process + " with pid " + pid));
+    // destroyForcibly is SIGKILL on Linux
+    handle.destroyForcibly();
+    handle.onExit().join();
+  }
+
+  /** A fresh TaskManager for the running JobManager; returns once it registered. */
+  void startTaskManager() throws IOException, InterruptedException {
+    script(Duration.ofMinutes(2), "start-taskmanager", "--work-dir=" + workDir);
   }
 
   String master() {
