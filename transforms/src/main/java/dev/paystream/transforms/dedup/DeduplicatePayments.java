@@ -145,7 +145,10 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
       // A copy: the runner's state may be snapshotted while we work (Flink with --fasterCopy).
       Map<String, Long> arrivals = stored == null ? new HashMap<>() : new HashMap<>(stored);
       if (arrivals.isEmpty()) {
-        forget.set(new Instant(expiry(now)));
+        // No output timestamp: the timer outputs nothing, and a processing-time timer's default
+        // output timestamp (the element's) would hold the event-time watermark until it fires,
+        // stopping every window downstream for the whole retention.
+        forget.withNoOutputTimestamp().set(new Instant(expiry(now)));
       }
       arrivals.put(id, now);
       arrivalsState.write(arrivals);
@@ -168,7 +171,7 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
         return;
       }
       arrivalsState.write(arrivals);
-      forget.set(new Instant(expiry(Collections.min(arrivals.values()))));
+      forget.withNoOutputTimestamp().set(new Instant(expiry(Collections.min(arrivals.values()))));
     }
 
     /** When an id that arrived at {@code arrived} may be forgotten, with the slack that batches firings. */
