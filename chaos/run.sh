@@ -7,7 +7,7 @@
 #                                     # JobManager kill -9 + restart from the retained checkpoint
 #   bash chaos/run.sh --short         # 20,000 at 150/s; TaskManager kill, savepoint + restore, poison (CI)
 #   bash chaos/run.sh --records=50000 --rate=400
-# Builds the job jar (-Pflink-runner) and runs ChaosIT; the cluster's logs, checkpoints and the report
+# Builds the job jar (-Pflink-runner) and runs ChaosSuite; the cluster's logs, checkpoints and the report
 # stay under pipelines/target/chaos/<run>/. Extra Maven flags: MAVEN_ARGS="-o" bash chaos/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +26,7 @@ status=0
 # shellcheck disable=SC2086 # MAVEN_ARGS is a list of flags
 mvn -B -q ${MAVEN_ARGS:-} -Pflink-runner -pl pipelines -am verify \
   -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dit.test=ChaosIT -Dfailsafe.failIfNoSpecifiedTests=false \
+  -Dit.test=ChaosSuite -Dfailsafe.failIfNoSpecifiedTests=false \
   -Dpaystream.chaos="$mode" ${props[@]+"${props[@]}"} || status=$?
 if [[ -f pipelines/target/chaos/report-$mode.txt ]]; then
   cat "pipelines/target/chaos/report-$mode.txt"

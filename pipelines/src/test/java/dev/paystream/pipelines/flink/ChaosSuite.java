@@ -43,7 +43,7 @@ import redis.clients.jedis.JedisPooled;
  */
 @ExtendWith(LocalStackExtension.class)
 @Timeout(value = 60, unit = TimeUnit.MINUTES)
-class ChaosIT {
+class ChaosSuite {
   private static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
   private static final Duration OUTAGE = Duration.ofSeconds(30);
   private static final int POISON_BYTES = 1_000_000;
