@@ -3,6 +3,7 @@ package dev.paystream.pipelines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.paystream.io.kafka.CommittedTopicReader;
 import dev.paystream.io.kafka.KafkaConnection;
 import dev.paystream.io.localstack.LocalStack;
 import dev.paystream.pipelines.generator.GeneratePayments;
@@ -209,6 +210,20 @@ public final class KnownInput {
     GeneratorStats sent =
         GeneratePayments.produce(kafka, topic, records.subList(from, to), GeneratePayments.RecordTimestamp.SEND_TIME);
     assertEquals(to - from, sent.total());
+  }
+
+  /** Waits until the output of records {@code [0, upTo)} is committed (at least as many records). */
+  public void awaitCommittedOutput(
+      CommittedTopicReader decisions, CommittedTopicReader deadLetters, int upTo, Duration timeout) {
+    List<GeneratedRecord> sent = records.subList(0, upTo);
+    long expectedDecisions = sent.stream().filter(r -> r.kind() == Kind.VALID).count();
+    long expectedDeadLetters = sent.stream().filter(r -> r.kind() == Kind.MALFORMED).count();
+    int decided = decisions.readUntil(r -> r.size() >= expectedDecisions, timeout).size();
+    int rejected = deadLetters.readUntil(r -> r.size() >= expectedDeadLetters, timeout).size();
+    assertTrue(
+        decided >= expectedDecisions && rejected >= expectedDeadLetters,
+        "committed output of the first " + upTo + " records: " + decided + "/" + expectedDecisions
+            + " decisions, " + rejected + "/" + expectedDeadLetters + " dead letters");
   }
 
   /** Exactly once, from what was committed: the assertions of FraudDetectionPipelineIT. */

@@ -11,8 +11,6 @@ import dev.paystream.io.kafka.DropReplayedOffsets;
 import dev.paystream.io.kafka.KafkaConnection;
 import dev.paystream.io.localstack.LocalStack;
 import dev.paystream.io.localstack.LocalStackExtension;
-import dev.paystream.pipelines.generator.GeneratedRecord;
-import dev.paystream.pipelines.generator.GeneratedRecord.Kind;
 import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.FraudDecision;
 import java.nio.file.Path;
@@ -86,7 +84,7 @@ class FlinkSessionClusterIT {
       long submitted = System.nanoTime();
       String firstJob = cluster.awaitRunningJob(topics.jobName, STEP_TIMEOUT);
       long running = System.nanoTime();
-      awaitOutput(decisions, deadLetters, input, half);
+      input.awaitCommittedOutput(decisions, deadLetters, half, STEP_TIMEOUT);
       long firstOutputDone = System.nanoTime();
 
       // 2. Stop with a savepoint.
@@ -106,7 +104,7 @@ class FlinkSessionClusterIT {
       String secondJob = cluster.awaitRunningJob(topics.jobName, STEP_TIMEOUT);
       long restored = System.nanoTime();
       input.produce(kafka, topics.payments, threeQuarters, RECORDS);
-      awaitOutput(decisions, deadLetters, input, RECORDS);
+      input.awaitCommittedOutput(decisions, deadLetters, RECORDS, STEP_TIMEOUT);
       long allOutput = System.nanoTime();
       List<ConsumerRecord<byte[], byte[]>> decided = decisions.drain(Duration.ofSeconds(10));
       List<ConsumerRecord<byte[], byte[]>> rejected = deadLetters.drain(Duration.ofMillis(1));
@@ -158,20 +156,6 @@ class FlinkSessionClusterIT {
             // The same sink group for the restored job: the sinks' progress lives under it.
             "--sinkGroupId=" + topics.consumerGroup + "-sink",
             "--jobName=" + topics.jobName));
-  }
-
-  /** Waits until the output of records {@code [0, upTo)} is committed. */
-  private static void awaitOutput(
-      CommittedTopicReader decisions, CommittedTopicReader deadLetters, KnownInput input, int upTo) {
-    List<GeneratedRecord> sent = input.records.subList(0, upTo);
-    long expectedDecisions = sent.stream().filter(r -> r.kind() == Kind.VALID).count();
-    long expectedDeadLetters = sent.stream().filter(r -> r.kind() == Kind.MALFORMED).count();
-    int decided = decisions.readUntil(r -> r.size() >= expectedDecisions, STEP_TIMEOUT).size();
-    int rejected = deadLetters.readUntil(r -> r.size() >= expectedDeadLetters, STEP_TIMEOUT).size();
-    assertTrue(
-        decided >= expectedDecisions && rejected >= expectedDeadLetters,
-        "committed output of the first " + upTo + " records: " + decided + "/" + expectedDecisions
-            + " decisions, " + rejected + "/" + expectedDeadLetters + " dead letters");
   }
 
   private static long millis(long fromNanos, long toNanos) {

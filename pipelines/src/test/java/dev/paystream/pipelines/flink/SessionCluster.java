@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * A Flink session cluster started with {@code runner-profiles/flink-session-cluster.sh} (so the
  * test exercises the documented command), and the few REST calls the tests need.
  */
-final class SessionCluster implements AutoCloseable {
+public final class SessionCluster implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionCluster.class);
   private static final ObjectMapper JSON = FlinkRest.JSON;
 
@@ -36,6 +36,15 @@ final class SessionCluster implements AutoCloseable {
     this.rpcPort = rpcPort;
     this.slots = slots;
     this.rest = new FlinkRest(restPort);
+  }
+
+  /**
+   * A cluster the script was told to start elsewhere (a README command): its REST calls, and
+   * {@link #close} cancels its jobs and stops it.
+   */
+  public static SessionCluster attach(Path workDir, int restPort) {
+    // The RPC port and slots only matter to restart(), which is not for a cluster started elsewhere.
+    return new SessionCluster(workDir, restPort, 0, 0);
   }
 
   FlinkRest rest() {
@@ -119,7 +128,7 @@ final class SessionCluster implements AutoCloseable {
   }
 
   /** The id of the job called {@code name} once it is RUNNING with all its tasks deployed. */
-  String awaitRunningJob(String name, Duration timeout) throws IOException, InterruptedException {
+  public String awaitRunningJob(String name, Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       for (JsonNode job : get("/jobs/overview").path("jobs")) {
@@ -153,7 +162,11 @@ final class SessionCluster implements AutoCloseable {
   String stopWithSavepoint(String jobId, Path targetDirectory, Duration timeout) throws IOException, InterruptedException {
     String body = JSON.writeValueAsString(Map.of("targetDirectory", targetDirectory.toUri().toString(), "drain", false));
     JsonNode trigger = send("POST", "/jobs/" + jobId + "/stop", body);
-    String requestId = trigger.path("request-id").asText();
+    return awaitSavepoint(jobId, trigger.path("request-id").asText(), timeout);
+  }
+
+  /** Waits for the savepoint operation {@code requestId} of the job; returns its location. */
+  public String awaitSavepoint(String jobId, String requestId, Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       JsonNode status = get("/jobs/" + jobId + "/savepoints/" + requestId);
@@ -170,7 +183,7 @@ final class SessionCluster implements AutoCloseable {
   }
 
   /** Waits until the job reached {@code state} (e.g. FINISHED after a stop with savepoint). */
-  void awaitJobState(String jobId, String state, Duration timeout) throws IOException, InterruptedException {
+  public void awaitJobState(String jobId, String state, Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     String seen = null;
     while (System.nanoTime() < deadline) {
@@ -249,7 +262,7 @@ final class SessionCluster implements AutoCloseable {
     }
   }
 
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     } catch (IOException e) {

@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,9 +32,16 @@ final class Command implements AutoCloseable {
   }
 
   static Command start(String command, Path output) throws IOException {
+    return start(List.of(), command, output);
+  }
+
+  /** {@link #start(String, Path)} after the {@code setup} commands (e.g. the README's variables), in the same shell. */
+  static Command start(List<String> setup, String command, Path output) throws IOException {
     Files.createDirectories(output.getParent());
+    List<String> script = new ArrayList<>(setup);
+    script.add("exec " + command);
     Process process =
-        new ProcessBuilder("bash", "-c", "exec " + command)
+        new ProcessBuilder("bash", "-c", String.join("\n", script))
             .directory(Readme.ROOT.toFile())
             .redirectErrorStream(true)
             .redirectOutput(output.toFile())

@@ -10,8 +10,10 @@ import dev.paystream.io.kafka.CommittedTopicReader;
 import dev.paystream.io.kafka.KafkaConnection;
 import dev.paystream.io.localstack.LocalStack;
 import dev.paystream.io.localstack.LocalStackExtension;
+import dev.paystream.pipelines.KnownInput;
 import dev.paystream.schemas.FraudDecision;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -50,11 +52,12 @@ import redis.clients.jedis.Protocol;
  * with the README's addresses replaced by the stack's and sizes made small; the SQL through JDBC,
  * redis-cli through Jedis.
  *
- * <p>Not executed, checked for consistency only: {@code mvn install} (CI's {@code mvn install}
- * has just done it, and a nested one would overwrite the artifacts under test); {@code bash
- * .ci/run} (it runs this test); the Flink job jar, embedded, session-cluster and submission
- * commands and the savepoint {@code curl} (they need the {@code -Pflink-runner} job jar and minutes;
- * {@code FlinkEmbeddedPipelineIT} and {@code FlinkSessionClusterIT} run the same options); the
+ * <p>The Flink embedded, session-cluster, submission and savepoint {@code curl} commands need the
+ * {@code -Pflink-runner} job jar: {@link ReadmeFlinkCommandsIT} runs them in that build ({@code
+ * .ci/run}'s last step); here they are checked for consistency. Not executed, checked only: {@code
+ * mvn install} (CI's {@code mvn install} has just done it, and a nested one would overwrite the
+ * artifacts under test); {@code bash .ci/run} (it runs this test); the job jar's {@code mvn
+ * package} (the {@code -Pflink-runner} build that runs ReadmeFlinkCommandsIT builds that jar); the
  * benchmark (8 minutes). Docker commands are inline text, checked by {@code DockerComposeTest}.
  *
  * <p>Needs the modules installed in the local Maven repository ({@code .ci/run} runs {@code mvn
@@ -67,6 +70,10 @@ class ReadmeCommandsIT {
   private static final Duration STOP = Duration.ofSeconds(30);
   private static final Path OUT = Path.of("target", "readme-it");
 
+  private static final String ANALYTICS =
+      "mvn -B -q -pl pipelines exec:java -Dexec.mainClass=dev.paystream.pipelines.AnalyticsPipeline ";
+  private static final String BACKFILL = " --backfill=true ";
+
   /** What claims each README command: each command must be claimed by exactly one check. */
   private static final Map<String, Predicate<String>> CHECKS = new LinkedHashMap<>();
 
@@ -77,7 +84,9 @@ class ReadmeCommandsIT {
     claim("fraud", "mvn -B -q -pl pipelines exec:java -Dexec.mainClass=dev.paystream.pipelines.FraudDetectionPipeline ");
     claim("generator", "mvn -B -q -pl pipelines exec:java -Dexec.mainClass=dev.paystream.pipelines.generator.GeneratePayments ");
     claim("localStack", "mvn -B -q install -DskipTests && mvn -B -q -pl io exec:java ");
-    claim("analytics", "mvn -B -q -pl pipelines exec:java -Dexec.mainClass=dev.paystream.pipelines.AnalyticsPipeline ");
+    // The streaming command (also the backfill section's takeover step) and the backfill command.
+    CHECKS.put("analytics", command -> command.startsWith(ANALYTICS) && !command.contains(BACKFILL));
+    CHECKS.put("analyticsBackfill", command -> command.startsWith(ANALYTICS) && command.contains(BACKFILL));
     claim("redis", "redis-cli ");
     claim("flinkJar", "mvn -B -Pflink-runner -pl pipelines -am package -DskipTests");
     claim("flinkVariables", "JAR=", "OPENS=");
@@ -98,15 +107,26 @@ class ReadmeCommandsIT {
   private static Readme readme;
 
   @BeforeAll
-  static void readReadme() throws IOException {
-    readme = Readme.read();
+  static void createOutputDirectory() throws IOException {
     Files.createDirectories(OUT);
+  }
+
+  /** The README, read once (also for {@link ReadmeFlinkCommandsIT}, through {@link #command}). */
+  static synchronized Readme readme() {
+    if (readme == null) {
+      try {
+        readme = Readme.read();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return readme;
   }
 
   @Test
   void everyReadmeCommandIsChecked() throws Exception {
     Map<String, List<String>> claimed = new LinkedHashMap<>();
-    for (String command : readme.bashCommands()) {
+    for (String command : readme().bashCommands()) {
       List<String> by = CHECKS.entrySet().stream()
           .filter(check -> check.getValue().test(command)).map(Map.Entry::getKey).collect(Collectors.toList());
       assertEquals(1, by.size(), () -> "README command claimed by " + by + " (add a check for it): " + command);
@@ -116,7 +136,7 @@ class ReadmeCommandsIT {
       assertEquals(0, syntax.waitFor(), () -> "bash syntax: " + command);
     }
     assertEquals(CHECKS.keySet(), claimed.keySet(), "checks without a README command (remove them)");
-    List<String> statements = readme.sqlStatements();
+    List<String> statements = readme().sqlStatements();
     assertEquals(SQL.size(), statements.size(), () -> "README SQL statements (add a check for a new one): " + statements);
     for (String key : SQL) {
       assertEquals(1, statements.stream().filter(s -> s.contains(key)).count(), key);
@@ -126,15 +146,15 @@ class ReadmeCommandsIT {
   @Test
   void ciRunIsTheReadmesTestCommand() throws IOException {
     // Not executed (it runs this test). The README describes it: mvn install, the kill -9 restart
-    // IT, then the session cluster IT.
+    // IT, then the session cluster IT and the README's Flink commands (ReadmeFlinkCommandsIT).
     List<String> ciCommands = shellCommands(Files.readString(Readme.ROOT.resolve(".ci/run")));
     assertEquals(3, ciCommands.size(), ciCommands::toString);
     assertEquals("mvn -B install", ciCommands.get(0));
     assertTrue(ciCommands.get(1).startsWith("mvn -B -pl pipelines verify ")
         && ciCommands.get(1).contains("-Dit.test=RestartAfterKillIT"), ciCommands.get(1));
     assertTrue(ciCommands.get(2).startsWith("mvn -B -Pflink-runner -pl pipelines -am verify ")
-        && ciCommands.get(2).contains("-Dit.test=FlinkSessionClusterIT"), ciCommands.get(2));
-    String testBlock = readme.blocks("bash").stream().filter(b -> b.contains("bash .ci/run")).findFirst().orElseThrow();
+        && ciCommands.get(2).contains("-Dit.test='FlinkSessionClusterIT,ReadmeFlinkCommandsIT'"), ciCommands.get(2));
+    String testBlock = readme().blocks("bash").stream().filter(b -> b.contains("bash .ci/run")).findFirst().orElseThrow();
     assertTrue(testBlock.contains("`mvn -B install`"), "the README names .ci/run's first command");
     assertTrue(testBlock.contains("kill -9"), "the README names the restart step");
     assertTrue(testBlock.contains("(-Pflink-runner)"), "the README names the session-cluster step");
@@ -228,6 +248,52 @@ class ReadmeCommandsIT {
     }
   }
 
+  /**
+   * The backfill section: its backfill command alone must exit 0, with statistics in PostgreSQL and
+   * the consumer group's offsets committed at the topic's end; then its streaming command, same
+   * group, must take over there: it commits offsets of the payments sent after the backfill.
+   */
+  @Test
+  void analyticsBackfillThenTheStreamingJobTakesOver(LocalStack stack) throws Exception {
+    String run = "backfill" + System.nanoTime();
+    String payments = "payments-" + run;
+    String group = "analytics-" + run;
+    stack.createTopics(Map.of(payments, 4, "merchant-stats-" + run, 4, "customer-sessions-" + run, 4,
+        "payments.analytics.dlq-" + run, 1));
+    // A database of its own: payment_stats rows there are this test's, whatever else ran on the stack.
+    String jdbcUrl = createDatabase(stack, run);
+    String options = "--postgresJdbcUrl=" + jdbcUrl + " --postgresUser=" + stack.postgresUser()
+        + " --paymentsTopic=" + payments + " --analyticsConsumerGroup=" + group + " --sinkGroupId=" + group + "-sink"
+        + " --statsTopic=merchant-stats-" + run + " --sessionsTopic=customer-sessions-" + run
+        + " --analyticsDeadLetterTopic=payments.analytics.dlq-" + run;
+    KafkaConnection kafka = KafkaConnection.to(stack.kafkaBootstrapServers());
+    int backfilled = 300;
+    int total = 400;
+    KnownInput input = KnownInput.generate(total);
+    input.produce(kafka, payments, 0, backfilled);
+
+    String backfill = withExecArgs(bootstrap(command("analyticsBackfill"), stack), options);
+    try (Command job = Command.start(backfill, OUT.resolve("analytics-backfill.log"))) {
+      assertEquals(0, job.waitFor(MAVEN.plusSeconds(240)), job::tail);
+    }
+    assertTrue(rows(jdbcUrl, stack, "SELECT count(*) FROM payment_stats") > 0, "the backfill's statistics");
+    // A committed offset never passes its partition's end: equal sums are equal offsets.
+    assertEquals(backfilled, recordsIn(kafka, payments));
+    assertEquals(backfilled, KnownInput.committedOffsets(kafka, group, payments, backfilled, Duration.ZERO),
+        "the backfill committed the end offsets to " + group);
+
+    String streaming = withExecArgs(bootstrap(command("analytics"), stack), options);
+    try (Command job = Command.start(streaming, OUT.resolve("analytics-takeover.log"))) {
+      input.produce(kafka, payments, backfilled, total);
+      // The group's offsets move on from the backfill's: the streaming job reads the new payments.
+      // Not up to the end: the DirectRunner commits a read's offsets only when a later checkpoint is
+      // finalized, and the last records of a quiet partition wait (380 of 400 after 4 minutes).
+      long committed = KnownInput.committedOffsets(kafka, group, payments, backfilled + 1, MAVEN.plusSeconds(180));
+      assertTrue(committed > backfilled, () -> committed + " offsets committed\n" + job.tail());
+      assertEquals(SIGTERM_EXIT, job.stop(STOP), job::tail);
+    }
+  }
+
   /** The fraud command with a decisions topic that does not exist: the sink fails, the JVM exits 1. */
   @Test
   void aFailedPipelineExitsNonZeroWithTheError(LocalStack stack) throws Exception {
@@ -264,7 +330,7 @@ class ReadmeCommandsIT {
 
   @Test
   void flinkAndBenchCommandsAreConsistent() throws Exception {
-    // Checked, not run: see the class comment.
+    // Checked here; the Flink commands are run by ReadmeFlinkCommandsIT (-Pflink-runner), the benchmark not.
     assertEquals("mvn -B -Pflink-runner -pl pipelines -am package -DskipTests", command("flinkJar"));
     String pom = Files.readString(Readme.ROOT.resolve("pipelines/pom.xml"));
     assertTrue(pom.contains("<id>flink-runner</id>") && pom.contains("<shadedClassifierName>flink-job</shadedClassifierName>"));
@@ -299,7 +365,7 @@ class ReadmeCommandsIT {
 
   private static void readmeSqlReturnsRows(LocalStack stack, String statementContaining, boolean mustHaveRows, String customer)
       throws SQLException {
-    String sql = readme.sqlStatements().stream().filter(s -> s.contains(statementContaining)).findFirst().orElseThrow()
+    String sql = readme().sqlStatements().stream().filter(s -> s.contains(statementContaining)).findFirst().orElseThrow()
         .replace(README_CUSTOMER, customer);
     try (Connection connection = DriverManager.getConnection(stack.jdbcUrl(), stack.postgresUser(), stack.postgresPassword());
         Statement statement = connection.createStatement();
@@ -336,7 +402,11 @@ class ReadmeCommandsIT {
   }
 
   private static long rows(LocalStack stack, String countQuery) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(stack.jdbcUrl(), stack.postgresUser(), stack.postgresPassword());
+    return rows(stack.jdbcUrl(), stack, countQuery);
+  }
+
+  private static long rows(String jdbcUrl, LocalStack stack, String countQuery) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(jdbcUrl, stack.postgresUser(), stack.postgresPassword());
         Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(countQuery)) {
       rows.next();
@@ -344,6 +414,15 @@ class ReadmeCommandsIT {
     } catch (SQLException e) {
       return 0; // the table is created by the sink's first write
     }
+  }
+
+  /** A new database on the stack's PostgreSQL; returns its JDBC URL. */
+  private static String createDatabase(LocalStack stack, String name) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(stack.jdbcUrl(), stack.postgresUser(), stack.postgresPassword());
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE DATABASE " + name);
+    }
+    return stack.jdbcUrl().replaceFirst("/[^/?]*(\\?.*)?$", "/" + name + "$1");
   }
 
   private static long recordsIn(KafkaConnection kafka, String topic) {
@@ -355,7 +434,7 @@ class ReadmeCommandsIT {
     }
   }
 
-  private static boolean open(int port) {
+  static boolean open(int port) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
       return true;
@@ -377,7 +456,7 @@ class ReadmeCommandsIT {
     return command.substring(install.length());
   }
 
-  private static String bootstrap(String command, LocalStack stack) {
+  static String bootstrap(String command, LocalStack stack) {
     return command.replaceFirst("--bootstrapServers=\\S+", "--bootstrapServers=" + stack.kafkaBootstrapServers());
   }
 
@@ -401,14 +480,15 @@ class ReadmeCommandsIT {
     return command.substring(0, args.start(1)) + value + command.substring(args.end(1));
   }
 
-  private static String command(String check) {
+  static String command(String check) {
     List<String> commands = commands(check);
     assertEquals(1, commands.size(), () -> check + ": " + commands);
     return commands.get(0);
   }
 
-  private static List<String> commands(String check) {
-    return readme.bashCommands().stream().filter(CHECKS.get(check)).collect(Collectors.toList());
+  static List<String> commands(String check) {
+    // Distinct: the backfill section repeats the streaming analytics command as its takeover step.
+    return readme().bashCommands().stream().filter(CHECKS.get(check)).distinct().collect(Collectors.toList());
   }
 
   private static List<String> shellCommands(String script) {
