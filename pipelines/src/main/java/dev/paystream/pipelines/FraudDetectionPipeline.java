@@ -1,6 +1,7 @@
 package dev.paystream.pipelines;
 
 import dev.paystream.io.kafka.CommittedKeys;
+import dev.paystream.io.kafka.ReadRecentCommitted;
 import dev.paystream.io.kafka.RewindConsumerGroup;
 import dev.paystream.io.kafka.WriteExactlyOnce;
 import dev.paystream.io.postgres.UpsertToPostgres;
@@ -11,11 +12,18 @@ import dev.paystream.schemas.FraudDecision;
 import dev.paystream.transforms.features.ComputeCustomerFeatures;
 import dev.paystream.transforms.scoring.FraudModel;
 import dev.paystream.transforms.scoring.ScoreFraud;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.transforms.FlatMapElements;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import org.joda.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,12 +104,43 @@ public final class FraudDetectionPipeline {
     PCollection<FraudDecision> decisions = features.apply("ScoreFraud", ScoreFraud.with(model(options)));
     decisions.apply("WriteDecisions", writeDecisions);
     if (options.getWriteToPostgres()) {
-      decisions.apply("WriteDecisionsToPostgres", UpsertToPostgres.decisions(options));
+      PCollectionList.of(decisions)
+          .and(committedDecisions(pipeline, options))
+          .apply("WithCommittedDecisions", Flatten.pCollections())
+          .apply("WriteDecisionsToPostgres", UpsertToPostgres.decisions(options));
     }
     if (options.getWriteToRedis()) {
       features.apply("WriteFeaturesToRedis", WriteFeaturesToRedis.from(options));
     }
     return source;
+  }
+
+  /**
+   * The decisions committed to Kafka within the dedup retention, read again at start: a payment a
+   * predecessor decided is dropped as already decided, so its PostgreSQL row, if the predecessor
+   * died before writing it, comes from the committed decision itself (README, "What each store
+   * shows during and after a failure").
+   */
+  private static PCollection<FraudDecision> committedDecisions(Pipeline pipeline, FraudDetectionOptions options) {
+    return pipeline
+        .apply(
+            "ReadCommittedDecisions",
+            ReadRecentCommitted.values(
+                KafkaConnections.from(options),
+                options.getDecisionsTopic(),
+                java.time.Duration.ofMinutes(options.getDedupRetentionMinutes())))
+        .apply("DecodeCommittedDecisions", FlatMapElements.into(TypeDescriptor.of(FraudDecision.class)).via(FraudDetectionPipeline::decoded))
+        .setCoder(AvroCoder.of(FraudDecision.class));
+  }
+
+  /** A committed decision; none for a value this pipeline did not write (logged). */
+  private static List<FraudDecision> decoded(byte[] value) {
+    try {
+      return List.of(FraudDecision.getDecoder().decode(value));
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Skipping a value of the decisions topic that is not a FraudDecision: {}", e.toString());
+      return List.of();
+    }
   }
 
   /** What {@code topic} committed within the dedup retention: output of a predecessor. */

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -75,6 +76,23 @@ public final class CommittedKeys implements SerializableFunction<String, Boolean
   private Set<String> load() {
     long start = System.nanoTime();
     Set<String> keys = new HashSet<>();
+    forEachRecent(kafka, topic, lookback, record -> {
+      if (record.key() != null) {
+        keys.add(new String(record.key(), StandardCharsets.UTF_8));
+      }
+    });
+    LOG.info(
+        "Committed output of {} within the last {}: {} keys, read in {} ms",
+        topic, lookback, keys.size(), (System.nanoTime() - start) / 1_000_000);
+    return Collections.unmodifiableSet(keys);
+  }
+
+  /**
+   * Hands {@code action} every record {@code topic} holds in committed transactions written within
+   * the last {@code lookback} (by record timestamp), up to what is committed now.
+   */
+  static void forEachRecent(
+      KafkaConnection kafka, String topic, Duration lookback, Consumer<ConsumerRecord<byte[], byte[]>> action) {
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(
             kafka.clientConfig(
@@ -101,15 +119,11 @@ public final class CommittedKeys implements SerializableFunction<String, Boolean
       }
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-          if (record.key() != null && record.offset() < end.get(new TopicPartition(topic, record.partition()))) {
-            keys.add(new String(record.key(), StandardCharsets.UTF_8));
+          if (record.offset() < end.get(new TopicPartition(topic, record.partition()))) {
+            action.accept(record);
           }
         }
       }
     }
-    LOG.info(
-        "Committed output of {} within the last {}: {} keys, read in {} ms",
-        topic, lookback, keys.size(), (System.nanoTime() - start) / 1_000_000);
-    return Collections.unmodifiableSet(keys);
   }
 }
