@@ -12,12 +12,10 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.beam.sdk.transforms.SerializableFunction;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,14 +92,7 @@ public final class CommittedKeys implements SerializableFunction<String, Boolean
   static void forEachRecent(
       KafkaConnection kafka, String topic, Duration lookback, Consumer<ConsumerRecord<byte[], byte[]>> action) {
     try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(
-            kafka.clientConfig(
-                Map.of(
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000)),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
+        kafka.readCommittedConsumer()) {
       List<TopicPartition> partitions =
           consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
               .map(p -> new TopicPartition(topic, p.partition()))

@@ -5,16 +5,13 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.avro.message.MessageDecoder;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads what a topic holds in committed transactions, from the beginning, the way a downstream
@@ -26,14 +23,7 @@ public final class CommittedTopicReader implements AutoCloseable {
 
   public CommittedTopicReader(KafkaConnection kafka, String topic) {
     this.consumer =
-        new KafkaConsumer<>(
-            kafka.clientConfig(
-                Map.of(
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000)),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer());
+        kafka.readCommittedConsumer();
     List<TopicPartition> partitions =
         consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
             .map(PartitionInfo::partition)

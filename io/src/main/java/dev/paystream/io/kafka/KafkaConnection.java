@@ -1,5 +1,8 @@
 package dev.paystream.io.kafka;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
@@ -40,6 +43,21 @@ public final class KafkaConnection implements Serializable {
     config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.putAll(overrides);
     return config;
+  }
+
+  /**
+   * A consumer that sees only committed transactions ({@code read_committed}), in no group and
+   * committing nothing: how everything that reads our exactly-once output back reads it.
+   */
+  public KafkaConsumer<byte[], byte[]> readCommittedConsumer() {
+    return new KafkaConsumer<>(
+        clientConfig(
+            Map.of(
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000)),
+        new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
   }
 
   @Override

@@ -4,19 +4,14 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * A bounded part of a topic: per partition, the offsets {@code [start, end)}, fixed when the ranges
@@ -158,13 +153,7 @@ public final class OffsetRanges implements Serializable {
 
   /** A read_committed consumer without a group: it reads and commits nothing by itself. */
   static Consumer<byte[], byte[]> consumer(KafkaConnection kafka) {
-    return new KafkaConsumer<>(
-        kafka.clientConfig(
-            Map.of(
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(Locale.ROOT),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)),
-        new ByteArrayDeserializer(),
-        new ByteArrayDeserializer());
+    return kafka.readCommittedConsumer();
   }
 
   @Override

@@ -12,11 +12,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * What the pipeline committed, read as a downstream consumer would ({@code read_committed}, from
@@ -43,14 +41,7 @@ final class OutputAudit implements AutoCloseable {
     this.records = records;
     this.sent = sent;
     this.consumer =
-        new KafkaConsumer<>(
-            kafka.clientConfig(
-                Map.of(
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000)),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer());
+        kafka.readCommittedConsumer();
     List<TopicPartition> partitions = new ArrayList<>();
     for (String topic : List.of(decisionsTopic, deadLetterTopic)) {
       consumer.partitionsFor(topic, Duration.ofSeconds(30)).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
