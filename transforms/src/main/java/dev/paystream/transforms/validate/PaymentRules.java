@@ -16,7 +16,8 @@ import dev.paystream.schemas.PaymentEvent;
  * field that ends up in an output record (decisions, features in PostgreSQL and Redis), so that
  * whatever a producer sends, what the pipeline writes fits its sinks: ids and texts are short and
  * hold no control characters (PostgreSQL {@code text} refuses NUL, SQLState 22021) nor broken
- * UTF-16 (which UTF-8 encoders replace silently, changing the id), and totals fit 64 bits.
+ * UTF-16 (which UTF-8 encoders replace silently, changing the id), and amounts are at most {@link
+ * #MAX_AMOUNT}, so that totals and the sums kept downstream fit 64 bits.
  */
 public final class PaymentRules {
   static final int MIN_RISK_LEVEL = 1;
@@ -25,6 +26,14 @@ public final class PaymentRules {
   public static final int MAX_ID_LENGTH = 128;
   /** device os, app version, failure reason. */
   public static final int MAX_TEXT_LENGTH = 256;
+  /**
+   * The largest amount, commission or VAT accepted, in minor units: 10^12 (ten billion in major
+   * units, far beyond any single payment). Bounded so that the sums the pipelines keep in 64 bits
+   * (a customer's 24-hour sum, a window's amount sum) stay exact: it takes over 9 million payments
+   * of this size in one customer's 24 hours or in one window to overflow, where an unbounded amount
+   * could wrap a sum with two payments.
+   */
+  public static final long MAX_AMOUNT = 1_000_000_000_000L;
 
   private PaymentRules() {}
 
@@ -48,6 +57,14 @@ public final class PaymentRules {
     }
     if (payment.getAmount() <= 0) {
       throw new InvalidPaymentException(INVALID_AMOUNT, "amount must be positive, was " + payment.getAmount());
+    }
+    if (payment.getAmount() > MAX_AMOUNT
+        || payment.getCommissionAmount() > MAX_AMOUNT
+        || payment.getVatAmount() > MAX_AMOUNT) {
+      throw new InvalidPaymentException(
+          OUT_OF_RANGE,
+          "amount, commission_amount and vat_amount must be at most " + MAX_AMOUNT + ", were "
+              + payment.getAmount() + ", " + payment.getCommissionAmount() + " and " + payment.getVatAmount());
     }
     if (payment.getCommissionAmount() < 0 || payment.getVatAmount() < 0) {
       throw new InvalidPaymentException(

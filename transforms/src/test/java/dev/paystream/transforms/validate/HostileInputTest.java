@@ -74,6 +74,21 @@ public class HostileInputTest {
   }
 
   @Test
+  public void amountsAboveTheDocumentedMaximumAreRejected() throws InvalidPaymentException {
+    PaymentEvent largest = payment("tx-max", "c", T0, PaymentRules.MAX_AMOUNT).build();
+    assertEquals(largest, VALIDATOR.validate(PaymentFormat.AVRO.encode(largest), NOW));
+    // Two of these would wrap a 64-bit sum of a customer's 24 hours; the total itself still fits.
+    long half = Long.MAX_VALUE / 2 + 1;
+    PaymentEvent huge = payment("tx-huge", "c", T0, half).setCommissionAmount(0).setVatAmount(0).setTotalAmount(half).build();
+    assertEquals(DeadLetterReason.OUT_OF_RANGE, reasonFor(PaymentFormat.AVRO.encode(huge)));
+    PaymentEvent justOver = payment("tx-over", "c", T0, PaymentRules.MAX_AMOUNT + 1).build();
+    assertEquals(DeadLetterReason.OUT_OF_RANGE, reasonFor(PaymentFormat.AVRO.encode(justOver)));
+    PaymentEvent fee = payment("tx-fee", "c", T0, 10).setCommissionAmount(PaymentRules.MAX_AMOUNT + 1).setVatAmount(0)
+        .setTotalAmount(PaymentRules.MAX_AMOUNT + 11).build();
+    assertEquals(DeadLetterReason.OUT_OF_RANGE, reasonFor(PaymentFormat.AVRO.encode(fee)));
+  }
+
+  @Test
   public void numericTimestampsInEpochSecondsAreRejectedNotReadAsJanuary1970() {
     String json = new String(PaymentJson.encode(GOOD), StandardCharsets.UTF_8)
         .replace("\"" + Instant.ofEpochMilli(T0) + "\"", Long.toString(T0 / 1000));
