@@ -1,5 +1,6 @@
 package dev.paystream.pipelines;
 
+import dev.paystream.io.kafka.WriteExactlyOnce;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #exit} runs a main's body and always ends the JVM: with the body's code, or with
  *       {@value #FAILED} after logging the error;
  *   <li>{@link #runUntilDone} runs a pipeline without blocking in {@code run()}, so that a SIGTERM
- *       or Ctrl-C can cancel it, then waits for its end;
+ *       or Ctrl-C can cancel it, then waits for its end; on the way out it also closes the
+ *       exactly-once sinks' producers (Flink embedded does not cancel its job when the JVM stops);
  *   <li>{@link #closeOnShutdown} closes what a main opened (a pipeline, producers, the local stack)
  *       when the JVM is asked to stop, newest first, each within {@link #STOP_WAIT}; the JVM then
  *       exits with the signal's code (143 for SIGTERM, 130 for Ctrl-C).
@@ -63,19 +65,25 @@ public final class PipelineMain {
    * @throws org.apache.beam.sdk.Pipeline.PipelineExecutionException if the pipeline failed
    */
   public static int runUntilDone(Pipeline pipeline) {
-    if (!pipeline.getOptions().getRunner().getName().equals("org.apache.beam.runners.direct.DirectRunner")) {
-      // Flink's run() is the wait: attached (the default) it returns when the job ends and throws if
-      // it failed; detached (--attachedMode=false) it returns once the job is submitted, which is
-      // all the client has to do (waitUntilFinish would wait for the cluster's job to end).
-      pipeline.run();
-      return 0;
-    }
-    DirectRunnerSettings.returnFromRun(pipeline.getOptions());
-    PipelineResult result = pipeline.run();
-    try (Registration cancel = closeOnShutdown("the pipeline", () -> cancel(result))) {
-      PipelineResult.State state = result.waitUntilFinish();
-      LOG.info("The pipeline ended: {}", state);
-      return state == PipelineResult.State.DONE ? 0 : FAILED;
+    // Run last on the way out (actions run newest first): whatever producers of the exactly-once
+    // sinks this JVM still has open are closed, aborting their transactions. Flink embedded in the
+    // process does not cancel its job when the JVM stops, so nothing else would close them.
+    try (Registration producers = closeOnShutdown(
+        "the Kafka sink producers", () -> WriteExactlyOnce.closeProducers(STOP_WAIT.dividedBy(2)))) {
+      if (!pipeline.getOptions().getRunner().getName().equals("org.apache.beam.runners.direct.DirectRunner")) {
+        // Flink's run() is the wait: attached (the default) it returns when the job ends and throws if
+        // it failed; detached (--attachedMode=false) it returns once the job is submitted, which is
+        // all the client has to do (waitUntilFinish would wait for the cluster's job to end).
+        pipeline.run();
+        return 0;
+      }
+      DirectRunnerSettings.returnFromRun(pipeline.getOptions());
+      PipelineResult result = pipeline.run();
+      try (Registration cancel = closeOnShutdown("the pipeline", () -> cancel(result))) {
+        PipelineResult.State state = result.waitUntilFinish();
+        LOG.info("The pipeline ended: {}", state);
+        return state == PipelineResult.State.DONE ? 0 : FAILED;
+      }
     }
   }
 

@@ -1,7 +1,10 @@
 package dev.paystream.io.kafka;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.values.KV;
@@ -35,6 +38,8 @@ final class ShardProducer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ShardProducer.class);
   private static final Pattern PROGRESS =
       Pattern.compile("paystream-batches v1 batch=(-?\\d+) writer=(.+)");
+  /** The producers of this JVM not closed yet, for {@link #closeAll}. */
+  private static final Set<ShardProducer> OPEN = ConcurrentHashMap.newKeySet();
 
   private final String topic;
   private final int shard;
@@ -92,6 +97,7 @@ final class ShardProducer implements AutoCloseable {
       LOG.info(
           "Shard {} of {} (transactional id {}): writer {}, last committed batch {}",
           shard, topic, transactionalId, opened.writerId, opened.committedBatch);
+      OPEN.add(opened);
       return opened;
     } catch (RuntimeException e) {
       producer.close();
@@ -257,6 +263,20 @@ final class ShardProducer implements AutoCloseable {
 
   @Override
   public void close() {
+    OPEN.remove(this);
     producer.close();
+  }
+
+  /**
+   * Closes every producer of this JVM still open, each within {@code timeout}: a producer closed
+   * inside a transaction aborts it, where a JVM that stops without closing it leaves the
+   * transaction open, holding back every {@code read_committed} reader of the topic until the
+   * broker times it out.
+   */
+  static void closeAll(Duration timeout) {
+    for (ShardProducer open : List.copyOf(OPEN)) {
+      OPEN.remove(open);
+      open.producer.close(timeout);
+    }
   }
 }

@@ -97,6 +97,17 @@ public class WriteExactlyOnce<T extends SpecificRecord> extends PTransform<PColl
   }
 
   /**
+   * When a process stops (SIGTERM): closes the transactional producers of this JVM's {@code
+   * BATCHED} sinks, aborting their open transactions. A runner that cancels its job on the way out
+   * (the DirectRunner) closes them itself; Flink embedded in the process does not, and a
+   * transaction left open holds back every {@code read_committed} reader of the topic until the
+   * broker times it out.
+   */
+  public static void closeProducers(java.time.Duration timeout) {
+    ShardProducer.closeAll(timeout);
+  }
+
+  /**
    * Before a process without state starts ({@code BATCHED} only): fences the producers an earlier
    * process of this sink left behind and aborts their open transactions, so that what the topic
    * committed can be read in full at once ({@link CommittedKeys}); without it, another shard's

@@ -47,7 +47,7 @@ final class JobJar {
   }
 
   /** The flags of env.java.opts.all in runner-profiles/flink-conf/config.yaml. */
-  private static List<String> jdk17Opens() throws IOException {
+  static List<String> jdk17Opens() throws IOException {
     for (String line : Files.readAllLines(RunnerProfiles.DIR.resolve("flink-conf/config.yaml"))) {
       if (line.startsWith("env.java.opts.all:")) {
         return List.of(line.substring("env.java.opts.all:".length()).strip().split("\\s+"));
