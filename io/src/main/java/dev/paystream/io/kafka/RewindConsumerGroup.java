@@ -18,6 +18,17 @@ import org.slf4j.LoggerFactory;
  * holds has reached the exactly-once sinks. A process killed then has committed offsets ahead of
  * its output, and its successor would skip those records. Reading them again is safe when the
  * successor recognises what was output ({@link CommittedKeys}, {@link DropCommitted}).
+ *
+ * <p>It runs wherever the job is built, also when a Flink job is submitted to restore a checkpoint
+ * or savepoint ({@code --savepointPath}), where it is needed by nothing and harmless: a restored
+ * KafkaIO reader seeks each partition to the offset its checkpoint mark holds and consults the
+ * group's committed offsets only for partitions without one, so the restored job reads exactly
+ * what it would have read anyway. What it does change is the group's committed offsets, lowered by
+ * up to {@code records} per partition until the restored job's first completed checkpoint commits
+ * its own (a lag monitor sees that as a brief jump); should the restored job die before that and a
+ * new job be started without a savepoint, it reads those records again and recognises them as
+ * after any restart. Flink's own restarts within a job (restart strategy, lost TaskManager) do not
+ * build the job again and never run this.
  */
 public final class RewindConsumerGroup {
   private static final Logger LOG = LoggerFactory.getLogger(RewindConsumerGroup.class);
