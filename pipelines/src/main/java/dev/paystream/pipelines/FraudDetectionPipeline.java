@@ -20,6 +20,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -86,11 +87,12 @@ public final class FraudDetectionPipeline {
     // transactions would hide what other shards committed after them.
     writeDeadLetters.fencePredecessors();
     writeDecisions.fencePredecessors();
+    CommittedKeys decided = committed(options, options.getDecisionsTopic());
     PCollectionTuple payments =
         pipeline.apply(
             "ReadDistinctPayments",
             ReadDistinctPayments.from(options, source)
-                .withCommittedOutput(committed(options, options.getDecisionsTopic()), committed(options, options.getDeadLetterTopic())));
+                .withCommittedOutput(decided, committed(options, options.getDeadLetterTopic())));
     payments.get(ReadDistinctPayments.DEAD_LETTERS).apply("WriteDeadLetters", writeDeadLetters);
 
     PCollection<CustomerFeatures> features =
@@ -103,32 +105,37 @@ public final class FraudDetectionPipeline {
                     .withInactivityTtl(Duration.standardDays(options.getCustomerTtlDays())));
     PCollection<FraudDecision> decisions = features.apply("ScoreFraud", ScoreFraud.with(model(options)));
     decisions.apply("WriteDecisions", writeDecisions);
+    if (!options.getWriteToPostgres() && !options.getWriteToRedis()) {
+      return source;
+    }
+    PCollection<FraudDecision> committedDecisions = committedDecisions(pipeline, decided);
     if (options.getWriteToPostgres()) {
       PCollectionList.of(decisions)
-          .and(committedDecisions(pipeline, options))
+          .and(committedDecisions)
           .apply("WithCommittedDecisions", Flatten.pCollections())
           .apply("WriteDecisionsToPostgres", UpsertToPostgres.decisions(options));
     }
     if (options.getWriteToRedis()) {
-      features.apply("WriteFeaturesToRedis", WriteFeaturesToRedis.from(options));
+      PCollectionList.of(features)
+          .and(committedDecisions.apply("CommittedFeatures",
+              MapElements.into(TypeDescriptor.of(CustomerFeatures.class)).via(FraudDecision::getFeatures))
+              .setCoder(features.getCoder()))
+          .apply("WithCommittedFeatures", Flatten.pCollections())
+          .apply("WriteFeaturesToRedis", WriteFeaturesToRedis.from(options));
     }
     return source;
   }
 
   /**
-   * The decisions committed to Kafka within the dedup retention, read again at start: a payment a
-   * predecessor decided is dropped as already decided, so its PostgreSQL row, if the predecessor
-   * died before writing it, comes from the committed decision itself (README, "What each store
-   * shows during and after a failure").
+   * The decisions committed to Kafka within the dedup retention, read again at start (in the same
+   * read as the dedup lookup's keys): a payment a predecessor decided is dropped as already
+   * decided, so its PostgreSQL row and its features in Redis, if the predecessor died before
+   * writing them, come from the committed decision itself (README, "What each store shows during
+   * and after a failure"). Both writes are idempotent: the upsert, and Redis's newest-wins script.
    */
-  private static PCollection<FraudDecision> committedDecisions(Pipeline pipeline, FraudDetectionOptions options) {
+  private static PCollection<FraudDecision> committedDecisions(Pipeline pipeline, CommittedKeys decided) {
     return pipeline
-        .apply(
-            "ReadCommittedDecisions",
-            ReadRecentCommitted.values(
-                KafkaConnections.from(options),
-                options.getDecisionsTopic(),
-                java.time.Duration.ofMinutes(options.getDedupRetentionMinutes())))
+        .apply("ReadCommittedDecisions", ReadRecentCommitted.values(decided))
         .apply("DecodeCommittedDecisions", FlatMapElements.into(TypeDescriptor.of(FraudDecision.class)).via(FraudDetectionPipeline::decoded))
         .setCoder(AvroCoder.of(FraudDecision.class));
   }

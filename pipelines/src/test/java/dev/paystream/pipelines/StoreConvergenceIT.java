@@ -7,6 +7,8 @@ import dev.paystream.io.kafka.CommittedTopicReader;
 import dev.paystream.io.kafka.KafkaConnection;
 import dev.paystream.io.localstack.LocalStack;
 import dev.paystream.io.localstack.LocalStackExtension;
+import dev.paystream.io.redis.FeatureHash;
+import dev.paystream.io.redis.RedisConnection;
 import dev.paystream.schemas.FraudDecision;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -20,12 +22,18 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.JedisPooled;
 
 /**
- * PostgreSQL is written outside the Kafka transactions, so after a failure it holds decisions Kafka
- * never committed; once the pipeline runs again, the two agree. The fraud pipeline with the
- * PostgreSQL sink on is cancelled mid-stream, then restarted under the same consumer group, and
- * the table must end up with exactly the committed decisions, with the same decision and score.
+ * PostgreSQL and Redis are written outside the Kafka transactions, so after a failure they hold
+ * decisions Kafka never committed, or lack some it did; once the pipeline runs again, they agree
+ * with Kafka. The fraud pipeline is cancelled mid-stream, then restarted under the same consumer
+ * group: the table must end up with exactly the committed decisions, with the same decision and
+ * score, and Redis with each customer's features of their newest committed decision.
+ *
+ * <p>The first run has the Redis sink off: the extreme case of a process that died after its
+ * decisions were committed but before their features reached Redis. The restarted run drops those
+ * payments as already decided, so their features can only come from the committed decisions.
  */
 @ExtendWith(LocalStackExtension.class)
 class StoreConvergenceIT {
@@ -48,7 +56,9 @@ class StoreConvergenceIT {
       } finally {
         PipelineMain.cancel(cancelled);
       }
-      Map<String, String> committedAtCancel = latest(decisions.drain(Duration.ofSeconds(2)));
+      java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> atCancel =
+          decisions.drain(Duration.ofSeconds(2));
+      Map<String, String> committedAtCancel = latest(atCancel);
       Map<String, String> rowsAtCancel = rows(stack);
       assertTrue(committedAtCancel.size() < input.validIds.size(), "cancelled mid-stream");
 
@@ -56,22 +66,38 @@ class StoreConvergenceIT {
       // group: a DirectRunner job keeps no checkpoint, and its sinks refuse another job's sink state
       // (accepting a restart under the same --sinkGroupId is another change; this test must not
       // depend on it).
-      PipelineResult restarted = start(options(stack, run, "2"));
+      FraudDetectionOptions second = options(stack, run, "2");
+      second.setWriteToRedis(true);
+      second.setRedisUrl(stack.redisUrl());
+      PipelineResult restarted = start(second);
       try {
+        java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> all = atCancel;
         Map<String, String> committed = committedAtCancel;
         Map<String, String> rows = rowsAtCancel;
+        Map<String, Long> newest = Map.of();
+        Map<String, Long> features = Map.of();
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (!(committed.keySet().equals(input.validIds) && rows.equals(committed)) && System.nanoTime() < deadline) {
-          committed = latest(decisions.readUntil(r -> false, Duration.ofSeconds(1)));
+        while (!(committed.keySet().equals(input.validIds) && rows.equals(committed) && features.equals(newest))
+            && System.nanoTime() < deadline) {
+          all = decisions.readUntil(r -> false, Duration.ofSeconds(1));
+          committed = latest(all);
           rows = rows(stack);
+          newest = newestEventTimes(all);
+          features = featureEventTimes(stack, newest.keySet());
         }
+        Map<String, Long> inRedis = features;
         System.out.printf(
-            "At the cancel: %d decisions committed, %d rows in PostgreSQL; after the restart: %d and %d (%d valid payments)%n",
-            committedAtCancel.size(), rowsAtCancel.size(), committed.size(), rows.size(), input.validIds.size());
+            "At the cancel: %d decisions committed, %d rows in PostgreSQL; after the restart: %d and %d (%d valid payments);"
+                + " Redis: %d of %d customers at their newest committed decision%n",
+            committedAtCancel.size(), rowsAtCancel.size(), committed.size(), rows.size(), input.validIds.size(),
+            newest.entrySet().stream().filter(e -> e.getValue().equals(inRedis.get(e.getKey()))).count(), newest.size());
         // Every committed decision has its row, with the same decision and score, and no row is
         // left of a decision Kafka never committed.
         assertEquals(committed, rows, "fraud_decisions against the committed decisions");
         assertEquals(input.validIds, committed.keySet(), "every valid payment decided");
+        // Each customer's features are those of their newest committed decision, also where that
+        // decision was committed by the first run (which wrote nothing to Redis).
+        assertEquals(newest, features, "Redis event_time per customer against the newest committed decision");
       } finally {
         PipelineMain.cancel(restarted);
       }
@@ -100,6 +126,29 @@ class StoreConvergenceIT {
       latest.put(decision.getTransactionId(), decision.getDecision() + " " + decision.getScore());
     }
     return latest;
+  }
+
+  /** Each customer's newest event time among the committed decisions. */
+  private static Map<String, Long> newestEventTimes(java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> records) {
+    Map<String, Long> newest = new TreeMap<>();
+    for (FraudDecision decision : CommittedTopicReader.values(records, FraudDecision.getDecoder())) {
+      newest.merge(decision.getCustomerId(), decision.getEventTime(), Math::max);
+    }
+    return newest;
+  }
+
+  /** The event time of each customer's features in Redis (customers without a hash left out). */
+  private static Map<String, Long> featureEventTimes(LocalStack stack, java.util.Set<String> customers) {
+    Map<String, Long> times = new TreeMap<>();
+    try (JedisPooled redis = RedisConnection.of(stack.redisUrl()).open()) {
+      for (String customer : customers) {
+        String time = redis.hget(FeatureHash.key(customer), "event_time");
+        if (time != null) {
+          times.put(customer, Long.parseLong(time));
+        }
+      }
+    }
+    return times;
   }
 
   /** Each row of fraud_decisions ("decision score"); empty before the sink created the table. */

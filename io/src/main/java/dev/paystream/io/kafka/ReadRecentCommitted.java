@@ -1,6 +1,5 @@
 package dev.paystream.io.kafka;
 
-import java.time.Duration;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -15,55 +14,50 @@ import org.apache.beam.sdk.values.PCollection;
  * The values a topic holds in committed transactions written within the last {@code lookback}, read
  * once when the pipeline starts (on a worker, not in the job graph). A process that restarts
  * without state drops the payments its predecessor already decided ({@link CommittedKeys}); the
- * decisions Kafka committed but whose PostgreSQL rows the dead process had not yet written would
- * then never reach the table. Upserting these values again makes the table converge to what Kafka
- * committed (the upsert is idempotent). Counter {@code restart/committed_values_replayed}.
+ * decisions Kafka committed but whose PostgreSQL rows (or Redis features) the dead process had not
+ * yet written would then never reach the store. Writing these values again makes the stores
+ * converge to what Kafka committed (the upsert is idempotent, the Redis write newest-wins). Counter {@code restart/committed_values_replayed}.
+ *
+ * <p>The values come from the same read of the topic as the keys of the {@link CommittedKeys} they
+ * are given with (see {@link CommittedKeys#forEachValue}): at start a pipeline reads its committed
+ * output once for both.
  */
 public final class ReadRecentCommitted extends PTransform<PBegin, PCollection<byte[]>> {
-  private final KafkaConnection kafka;
-  private final String topic;
-  private final Duration lookback;
+  private final CommittedKeys committed;
 
-  private ReadRecentCommitted(KafkaConnection kafka, String topic, Duration lookback) {
-    this.kafka = kafka;
-    this.topic = topic;
-    this.lookback = lookback;
+  private ReadRecentCommitted(CommittedKeys committed) {
+    this.committed = committed;
   }
 
-  public static ReadRecentCommitted values(KafkaConnection kafka, String topic, Duration lookback) {
-    if (lookback.isNegative()) {
-      throw new IllegalArgumentException("lookback must not be negative, got " + lookback);
+  /** The values behind {@code committed}'s keys, read together with them. */
+  public static ReadRecentCommitted values(CommittedKeys committed) {
+    if (committed == null) {
+      throw new IllegalArgumentException("committed must not be null");
     }
-    return new ReadRecentCommitted(kafka, topic, lookback);
+    return new ReadRecentCommitted(committed);
   }
 
   @Override
   public PCollection<byte[]> expand(PBegin begin) {
     return begin
         .apply("Start", Impulse.create())
-        .apply("ReadCommittedValues", ParDo.of(new ReadFn(kafka, topic, lookback)))
+        .apply("ReadCommittedValues", ParDo.of(new ReadFn(committed)))
         .setCoder(ByteArrayCoder.of());
   }
 
   private static final class ReadFn extends DoFn<byte[], byte[]> {
-    private final KafkaConnection kafka;
-    private final String topic;
-    private final Duration lookback;
+    private final CommittedKeys committed;
     private final Counter replayed = Metrics.counter(DropCommitted.METRICS_NAMESPACE, "committed_values_replayed");
 
-    ReadFn(KafkaConnection kafka, String topic, Duration lookback) {
-      this.kafka = kafka;
-      this.topic = topic;
-      this.lookback = lookback;
+    ReadFn(CommittedKeys committed) {
+      this.committed = committed;
     }
 
     @ProcessElement
     public void process(OutputReceiver<byte[]> out) {
-      CommittedKeys.forEachRecent(kafka, topic, lookback, record -> {
-        if (record.value() != null) {
-          out.output(record.value());
-          replayed.inc();
-        }
+      committed.forEachValue(value -> {
+        out.output(value);
+        replayed.inc();
       });
     }
   }
