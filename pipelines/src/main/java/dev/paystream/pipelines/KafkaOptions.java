@@ -15,7 +15,8 @@ public interface KafkaOptions extends PipelineOptions {
 
   @Description(
       "Extra Kafka client properties for every consumer and producer, key=value, comma-separated "
-          + "(e.g. security.protocol=SASL_SSL,sasl.mechanism=SCRAM-SHA-512). Values are never logged.")
+          + "(e.g. security.protocol=SASL_SSL,sasl.mechanism=SCRAM-SHA-512). Secrets (sasl.jaas.config, "
+          + "ssl.*.password...) are refused here: options are printed; use --kafkaPropertiesFile.")
   List<String> getKafkaProperties();
 
   void setKafkaProperties(List<String> value);

@@ -9,7 +9,6 @@ import dev.paystream.io.localstack.LocalStack;
 import dev.paystream.io.localstack.LocalStackExtension;
 import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.FraudDecision;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,14 +114,9 @@ class RestartAfterKillIT {
     }
   }
 
-  /** The pipeline's own command line, as a user would type it: same groups on every start. */
+  /** The pipeline's own arguments, as a user would type them: same groups on every start. */
   private static List<String> command(FraudDetectionOptions options, String run) {
     return List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx768m",
-        "-cp",
-        System.getProperty("java.class.path"),
-        FraudDetectionPipeline.class.getName(),
         "--runner=DirectRunner",
         "--targetParallelism=2",
         "--enforceImmutability=false",
@@ -137,7 +131,6 @@ class RestartAfterKillIT {
   }
 
   private static Process start(List<String> command, Path log) throws IOException {
-    File out = log.toFile();
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out).start();
+    return PipelineProcess.start(FraudDetectionPipeline.class, List.of(), command, log);
   }
 }

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
 final class ShardProducer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ShardProducer.class);
+  /** What every transactional id of this sink starts with; then the sink group id. */
+  static final String TRANSACTIONAL_ID_PREFIX = "paystream-";
   private static final Pattern PROGRESS =
       Pattern.compile("paystream-batches v1 batch=(-?\\d+) writer=(.+)");
   /** The producers of this JVM not closed yet, for {@link #closeAll}. */
@@ -88,7 +91,7 @@ final class ShardProducer implements AutoCloseable {
     Producer<String, byte[]> producer = producer(kafka, transactionalId);
     try {
       // Also aborts whatever transaction an earlier producer of this shard left open.
-      producer.initTransactions();
+      initTransactions(producer, transactionalId, sinkGroupId);
       OffsetAndMetadata stored = storedProgress(kafka, topic, sinkGroupId, shard);
       ShardProducer opened =
           stored == null || stored.metadata() == null || stored.metadata().isEmpty()
@@ -111,13 +114,33 @@ final class ShardProducer implements AutoCloseable {
    * once (an open transaction holds back the last stable offset until it times out).
    */
   static void fence(KafkaConnection kafka, String topic, String sinkGroupId, int shard) {
-    try (Producer<String, byte[]> producer = producer(kafka, transactionalId(topic, sinkGroupId, shard))) {
+    String transactionalId = transactionalId(topic, sinkGroupId, shard);
+    try (Producer<String, byte[]> producer = producer(kafka, transactionalId)) {
+      initTransactions(producer, transactionalId, sinkGroupId);
+    }
+  }
+
+  /**
+   * {@code initTransactions}, whose refusal names what is missing: Kafka's own message
+   * ("Transactional Id authorization failed.") names neither the id nor the right to grant. The
+   * refusal is final, so it fails at once instead of being retried.
+   */
+  private static void initTransactions(Producer<String, byte[]> producer, String transactionalId, String sinkGroupId) {
+    try {
       producer.initTransactions();
+    } catch (TransactionalIdAuthorizationException e) {
+      throw new IllegalStateException(
+          String.format(
+              "Kafka refused transactional id '%s': the pipeline's principal needs WRITE on TransactionalId"
+                  + " '%s' (grant WRITE and DESCRIBE on TransactionalIds prefixed '%s'; README \"Security\" lists"
+                  + " every ACL the pipelines need)",
+              transactionalId, transactionalId, TRANSACTIONAL_ID_PREFIX + sinkGroupId),
+          e);
     }
   }
 
   private static String transactionalId(String topic, String sinkGroupId, int shard) {
-    return "paystream-" + sinkGroupId + "-" + topic + "-shard-" + shard;
+    return TRANSACTIONAL_ID_PREFIX + sinkGroupId + "-" + topic + "-shard-" + shard;
   }
 
   private static Producer<String, byte[]> producer(KafkaConnection kafka, String transactionalId) {

@@ -108,6 +108,14 @@ public class WriteExactlyOnce<T extends SpecificRecord> extends PTransform<PColl
   }
 
   /**
+   * What the transactional ids of the {@code BATCHED} sinks under {@code sinkGroupId} start with
+   * (the sink adds the topic and shard): the prefix to grant WRITE and DESCRIBE on.
+   */
+  public static String transactionalIdPrefix(String sinkGroupId) {
+    return ShardProducer.TRANSACTIONAL_ID_PREFIX + sinkGroupId;
+  }
+
+  /**
    * Before a process without state starts ({@code BATCHED} only): fences the producers an earlier
    * process of this sink left behind and aborts their open transactions, so that what the topic
    * committed can be read in full at once ({@link CommittedKeys}); without it, another shard's

@@ -11,6 +11,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.HashMap;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
@@ -36,20 +38,28 @@ final class LocalKafka implements AutoCloseable {
 
   private final KafkaRaftServer server;
   private final int port;
+  /** Null for the plain broker. */
+  private final StackSecurity security;
 
-  private LocalKafka(KafkaRaftServer server, int port) {
+  private LocalKafka(KafkaRaftServer server, int port, StackSecurity security) {
     this.server = server;
     this.port = port;
+    this.security = security;
   }
 
   /**
    * Formats {@code logDir} (after wiping it) and starts the broker; returns once the broker is
-   * unfenced and serving on {@code port}.
+   * unfenced and serving on {@code port}. With {@code security} (null: plain) the listener is
+   * SASL_SSL, its users' SCRAM credentials are created at format time, and ACLs are enforced.
    */
-  static LocalKafka start(int port, int controllerPort, Path logDir) throws Exception {
+  static LocalKafka start(int port, int controllerPort, Path logDir, StackSecurity security) throws Exception {
     Directories.recreate(logDir);
-    KafkaConfig config = new KafkaConfig(brokerProperties(port, controllerPort, logDir), false);
-    format(logDir);
+    Properties props = brokerProperties(port, controllerPort, logDir, security == null ? "PLAINTEXT" : "SASL_SSL");
+    if (security != null) {
+      security.secure(props, "SASL_SSL", CONTROLLER_LISTENER);
+    }
+    KafkaConfig config = new KafkaConfig(props, false);
+    format(logDir, security);
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     try {
       server.startup();
@@ -57,11 +67,11 @@ final class LocalKafka implements AutoCloseable {
       server.shutdown();
       throw e;
     }
-    return new LocalKafka(server, port);
+    return new LocalKafka(server, port, security);
   }
 
-  private static Properties brokerProperties(int port, int controllerPort, Path logDir) {
-    String broker = "PLAINTEXT://" + Ports.HOST + ":" + port;
+  private static Properties brokerProperties(int port, int controllerPort, Path logDir, String listener) {
+    String broker = listener + "://" + Ports.HOST + ":" + port;
     String controller = CONTROLLER_LISTENER + "://" + Ports.HOST + ":" + controllerPort;
     Properties props = new Properties();
     props.put("process.roles", "broker,controller");
@@ -70,7 +80,7 @@ final class LocalKafka implements AutoCloseable {
     props.put("listeners", broker + "," + controller);
     props.put("advertised.listeners", broker);
     props.put("controller.listener.names", CONTROLLER_LISTENER);
-    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("inter.broker.listener.name", listener);
     props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     props.put("log.dirs", logDir.toString());
     // One replica of everything: the defaults (3) would leave the internal topics unusable.
@@ -92,8 +102,12 @@ final class LocalKafka implements AutoCloseable {
   }
 
   /** What {@code kafka-storage.sh format} does, without its console output. */
-  private static void format(Path logDir) throws Exception {
-    new Formatter()
+  private static void format(Path logDir, StackSecurity security) throws Exception {
+    Formatter formatter = new Formatter();
+    if (security != null) {
+      formatter.setScramArguments(security.scramArguments());
+    }
+    formatter
         .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
         .setNodeId(NODE_ID)
         .setClusterId(Uuid.randomUuid().toString())
@@ -173,10 +187,29 @@ final class LocalKafka implements AutoCloseable {
     }
   }
 
+  /** Adds {@code acls} (secured broker only); returns once the controller has them. */
+  void createAcls(List<AclBinding> acls) {
+    if (security == null) {
+      throw new IllegalStateException("ACLs need a secured stack (LocalStack.builder().secured(...))");
+    }
+    try (Admin admin = Admin.create(adminConfig())) {
+      admin.createAcls(acls).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Could not create the ACLs " + acls, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted creating ACLs", e);
+    }
+  }
+
   private Map<String, Object> adminConfig() {
-    return Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
+    Map<String, Object> config = new HashMap<>();
+    if (security != null) {
+      config.putAll(security.kafkaClientProperties(StackSecurity.KAFKA_ADMIN));
+    }
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
+    return config;
   }
 
   private static void awaitCreated(String topic, KafkaFuture<Void> creation) {

@@ -58,6 +58,8 @@ public final class LocalStack implements AutoCloseable {
   private final LocalRedis redis;
   private final Path dataDir;
   private final boolean deleteDataDirOnClose;
+  /** Null for the plain stack. */
+  private final StackSecurity security;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   LocalStack(
@@ -65,12 +67,14 @@ public final class LocalStack implements AutoCloseable {
       LocalPostgres postgres,
       LocalRedis redis,
       Path dataDir,
-      boolean deleteDataDirOnClose) {
+      boolean deleteDataDirOnClose,
+      StackSecurity security) {
     this.kafka = kafka;
     this.postgres = postgres;
     this.redis = redis;
     this.dataDir = dataDir;
     this.deleteDataDirOnClose = deleteDataDirOnClose;
+    this.security = security;
   }
 
   /** A builder with the default ports and a temporary data directory. */
@@ -114,7 +118,35 @@ public final class LocalStack implements AutoCloseable {
     return kafka.port();
   }
 
-  /** A JDBC URL of the {@code postgres} database, without credentials. */
+  /**
+   * The credentials and certificates of a secured stack ({@link Builder#secured}).
+   *
+   * @throws IllegalStateException for the plain stack
+   */
+  public StackSecurity security() {
+    if (security == null) {
+      throw new IllegalStateException("Not a secured stack: start it with LocalStack.builder().secured(...)");
+    }
+    return security;
+  }
+
+  /** Whether this stack was started {@link Builder#secured}. */
+  public boolean secured() {
+    return security != null;
+  }
+
+  /**
+   * Adds Kafka ACLs (a secured stack only: the plain broker has no authorizer); returns once the
+   * broker enforces them.
+   */
+  public void grantKafka(List<org.apache.kafka.common.acl.AclBinding> acls) {
+    kafka.createAcls(acls);
+  }
+
+  /**
+   * A JDBC URL of the {@code postgres} database, without credentials; on a secured stack with
+   * {@code sslmode=verify-full} and the stack's authority as {@code sslrootcert}.
+   */
   public String jdbcUrl() {
     return postgres.jdbcUrl();
   }
@@ -124,9 +156,12 @@ public final class LocalStack implements AutoCloseable {
     return LocalPostgres.USER;
   }
 
-  /** A password for tools that insist on one; the server accepts any. */
+  /**
+   * A password for tools that insist on one, which the plain server does not check; on a secured
+   * stack, {@link StackSecurity#postgresPassword()}.
+   */
   public String postgresPassword() {
-    return LocalPostgres.PASSWORD;
+    return security == null ? LocalPostgres.PASSWORD : security.postgresPassword();
   }
 
   /** The port PostgreSQL listens on. */
@@ -134,7 +169,7 @@ public final class LocalStack implements AutoCloseable {
     return postgres.port();
   }
 
-  /** Redis's URL, e.g. {@code redis://127.0.0.1:6379}. */
+  /** Redis's URL, e.g. {@code redis://127.0.0.1:6379}; {@code rediss://} on a secured stack. */
   public String redisUrl() {
     return redis.url();
   }
@@ -253,8 +288,19 @@ public final class LocalStack implements AutoCloseable {
     private int postgresPort = DEFAULT_POSTGRES_PORT;
     private int redisPort = DEFAULT_REDIS_PORT;
     private Path dataDir;
+    private List<String> kafkaUsers; // null: plain
 
     private Builder() {}
+
+    /**
+     * Secures every server ({@link StackSecurity}): Kafka SASL_SSL with SCRAM-SHA-512 and ACLs,
+     * with a SCRAM credential for each of {@code kafkaUsers} (and the admin) created at format
+     * time; PostgreSQL and Redis over TLS with passwords. Without it the stack is plain.
+     */
+    public Builder secured(String... kafkaUsers) {
+      this.kafkaUsers = List.of(kafkaUsers);
+      return this;
+    }
 
     /**
      * Kafka's port, {@value LocalStack#DEFAULT_KAFKA_PORT} unless set; 0 picks a free one.
@@ -298,7 +344,7 @@ public final class LocalStack implements AutoCloseable {
      * @throws IllegalStateException if a server fails to start
      */
     public LocalStack start() {
-      return StackStarter.start(kafkaPort, postgresPort, redisPort, dataDir);
+      return StackStarter.start(kafkaPort, postgresPort, redisPort, dataDir, kafkaUsers);
     }
 
     private static int checkPort(int port) {

@@ -1,5 +1,12 @@
 package dev.paystream.io.localstack;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
@@ -22,15 +29,50 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>The stack starts on free ports, with a temporary data directory, the first time a test class
  * needs it, and stops when the test run ends. Tests share its servers, so each test should use
  * its own topic names, consumer groups, tables and keys.
+ *
+ * <p>A parameter annotated {@link Secured} gets a second shared stack, {@linkplain
+ * LocalStack.Builder#secured secured}, whose Kafka users are {@link #SECURED_KAFKA_USERS} (plus the
+ * admin); it starts the first time a test asks for it.
  */
 public final class LocalStackExtension implements BeforeAllCallback, ParameterResolver {
 
+  /** The Kafka users of the secured stack, each with no rights until a test grants some. */
+  public static final List<String> SECURED_KAFKA_USERS = List.of("paystream-fraud", "paystream-untrusted");
+
+  /** Asks for the shared secured stack instead of the plain one. */
+  @Target(ElementType.PARAMETER)
+  @Retention(RetentionPolicy.RUNTIME)
+  public @interface Secured {}
+
   private static final Namespace NAMESPACE = Namespace.create(LocalStackExtension.class);
 
-  /** Starts the stack before the class's tests, so its start-up time is not billed to one test. */
+  /**
+   * Starts the stacks the class asks for before its tests, so their start-up time is not billed
+   * to one test: the secured one if a parameter is {@link Secured}, the plain one unless every
+   * stack parameter is.
+   */
   @Override
   public void beforeAll(ExtensionContext context) {
-    stack(context);
+    List<java.lang.reflect.Parameter> stacks =
+        Stream.concat(
+                Arrays.stream(context.getRequiredTestClass().getDeclaredConstructors()).flatMap(c -> Arrays.stream(c.getParameters())),
+                Arrays.stream(context.getRequiredTestClass().getDeclaredMethods())
+                    .filter(LocalStackExtension::isJUnitMethod)
+                    .flatMap(m -> Arrays.stream(m.getParameters())))
+            .filter(p -> p.getType() == LocalStack.class)
+            .toList();
+    if (stacks.stream().anyMatch(p -> p.isAnnotationPresent(Secured.class))) {
+      securedStack(context);
+    }
+    if (stacks.isEmpty() || stacks.stream().anyMatch(p -> !p.isAnnotationPresent(Secured.class))) {
+      stack(context);
+    }
+  }
+
+  /** Tests and lifecycle methods, not the class's helpers. */
+  private static boolean isJUnitMethod(java.lang.reflect.Method method) {
+    return Arrays.stream(method.getAnnotations())
+        .anyMatch(a -> a.annotationType().getPackageName().startsWith("org.junit.jupiter.api"));
   }
 
   @Override
@@ -40,7 +82,26 @@ public final class LocalStackExtension implements BeforeAllCallback, ParameterRe
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    return stack(context);
+    return parameter.isAnnotated(Secured.class) ? securedStack(context) : stack(context);
+  }
+
+  private static LocalStack securedStack(ExtensionContext context) {
+    return context
+        .getRoot()
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(SecuredStack.class, key -> new SecuredStack(
+            LocalStack.builder().kafkaPort(0).postgresPort(0).redisPort(0)
+                .secured(SECURED_KAFKA_USERS.toArray(String[]::new)).start()),
+            SecuredStack.class)
+        .stack();
+  }
+
+  /** The shared secured stack, a type of its own in the store. */
+  private record SecuredStack(LocalStack stack) implements ExtensionContext.Store.CloseableResource {
+    @Override
+    public void close() {
+      stack.close();
+    }
   }
 
   private static LocalStack stack(ExtensionContext context) {

@@ -23,8 +23,9 @@ final class StackStarter {
   /**
    * Resolves the ports (0 picks a free one), then starts Redis, PostgreSQL and Kafka under {@code
    * dataDir}, or under a temporary directory if it is null. On failure, stops whatever started.
+   * With {@code kafkaUsers} (null: a plain stack) every server is secured ({@link StackSecurity}).
    */
-  static LocalStack start(int kafkaPort, int postgresPort, int redisPort, Path dataDir) {
+  static LocalStack start(int kafkaPort, int postgresPort, int redisPort, Path dataDir, List<String> kafkaUsers) {
     long startNanos = System.nanoTime();
     int[] free = Ports.pickFree(4);
     int kafka = resolve("Kafka", kafkaPort, "kafkaPort", free[0]);
@@ -37,15 +38,16 @@ final class StackStarter {
     List<AutoCloseable> started = new ArrayList<>();
     CompletableFuture<LocalPostgres> postgresStart = null;
     try {
-      LocalRedis localRedis = LocalRedis.start(redis, dir.resolve("redis"));
+      StackSecurity security = kafkaUsers == null ? null : StackSecurity.create(dir.resolve("tls"), kafkaUsers);
+      LocalRedis localRedis = LocalRedis.start(redis, dir.resolve("redis"), security);
       started.add(localRedis);
       // initdb and the postmaster are child processes, so PostgreSQL comes up while this thread
       // starts Kafka; on two cores that saves about two seconds.
-      postgresStart = startPostgres(postgres, dir.resolve("postgres"));
-      LocalKafka localKafka = LocalKafka.start(kafka, kafkaController, dir.resolve("kafka"));
+      postgresStart = startPostgres(postgres, dir.resolve("postgres"), security);
+      LocalKafka localKafka = LocalKafka.start(kafka, kafkaController, dir.resolve("kafka"), security);
       started.add(localKafka);
       LocalStack stack =
-          new LocalStack(localKafka, postgresStart.join(), localRedis, dir, temporary);
+          new LocalStack(localKafka, postgresStart.join(), localRedis, dir, temporary, security);
       LOG.info(
           "Local stack started in {} ms: Kafka {}, PostgreSQL {}, Redis {}",
           (System.nanoTime() - startNanos) / 1_000_000,
@@ -89,11 +91,11 @@ final class StackStarter {
     }
   }
 
-  private static CompletableFuture<LocalPostgres> startPostgres(int port, Path dir) {
+  private static CompletableFuture<LocalPostgres> startPostgres(int port, Path dir, StackSecurity security) {
     return CompletableFuture.supplyAsync(
         () -> {
           try {
-            return LocalPostgres.start(port, dir);
+            return LocalPostgres.start(port, dir, security);
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }

@@ -2,9 +2,9 @@ package dev.paystream.io.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.paystream.io.secrets.Password;
 import java.io.Serializable;
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * Where and as whom the sink connects to PostgreSQL, and how many connections it pools per JVM.
@@ -21,9 +21,11 @@ import java.util.Optional;
  * @param poolSize connections pooled per JVM, shared by all the sink's threads
  * @param connectTimeoutMillis how long one attempt to get a connection waits before it fails and
  *     the sink's retry policy takes over
+ * @param passwordFile a file holding the password, read when {@code passwordEnv} is unset; null or
+ *     blank for none
  */
 public record PostgresConnection(
-    String jdbcUrl, String user, String passwordEnv, int poolSize, long connectTimeoutMillis)
+    String jdbcUrl, String user, String passwordEnv, int poolSize, long connectTimeoutMillis, String passwordFile)
     implements Serializable {
 
   /** Connections per JVM unless set: enough for the DirectRunner's and a TaskManager's threads. */
@@ -54,33 +56,48 @@ public record PostgresConnection(
     }
   }
 
+  /** Without a password file, as before there was one. */
+  public PostgresConnection(
+      String jdbcUrl, String user, String passwordEnv, int poolSize, long connectTimeoutMillis) {
+    this(jdbcUrl, user, passwordEnv, poolSize, connectTimeoutMillis, null);
+  }
+
   /** A connection without password and with {@value #DEFAULT_POOL_SIZE} pooled connections. */
   public static PostgresConnection of(String jdbcUrl, String user) {
     return new PostgresConnection(
-        jdbcUrl, user, null, DEFAULT_POOL_SIZE, DEFAULT_CONNECT_TIMEOUT_MILLIS);
+        jdbcUrl, user, null, DEFAULT_POOL_SIZE, DEFAULT_CONNECT_TIMEOUT_MILLIS, null);
   }
 
   /** The connection {@code options} describe. */
   public static PostgresConnection from(PostgresSinkOptions options) {
     return of(options.getPostgresJdbcUrl(), options.getPostgresUser())
         .withPasswordFromEnv(options.getPostgresPasswordEnv())
+        .withPasswordFromFile(options.getPostgresPasswordFile())
         .withPoolSize(options.getPostgresPoolSize())
         .withConnectTimeout(Duration.ofMillis(options.getPostgresConnectTimeoutMillis()));
   }
 
   /** The same, with the password read from the environment variable {@code variable}. */
   public PostgresConnection withPasswordFromEnv(String variable) {
-    return new PostgresConnection(jdbcUrl, user, variable, poolSize, connectTimeoutMillis);
+    return new PostgresConnection(jdbcUrl, user, variable, poolSize, connectTimeoutMillis, passwordFile);
+  }
+
+  /**
+   * The same, with the password read from the file {@code path} (on each worker) when the
+   * environment variable is unset.
+   */
+  public PostgresConnection withPasswordFromFile(String path) {
+    return new PostgresConnection(jdbcUrl, user, passwordEnv, poolSize, connectTimeoutMillis, path);
   }
 
   /** The same, with {@code size} pooled connections per JVM. */
   public PostgresConnection withPoolSize(int size) {
-    return new PostgresConnection(jdbcUrl, user, passwordEnv, size, connectTimeoutMillis);
+    return new PostgresConnection(jdbcUrl, user, passwordEnv, size, connectTimeoutMillis, passwordFile);
   }
 
   /** The same, with one attempt to get a connection waiting at most {@code timeout}. */
   public PostgresConnection withConnectTimeout(Duration timeout) {
-    return new PostgresConnection(jdbcUrl, user, passwordEnv, poolSize, timeout.toMillis());
+    return new PostgresConnection(jdbcUrl, user, passwordEnv, poolSize, timeout.toMillis(), passwordFile);
   }
 
   /** Opens a pool; it starts even while the server is down, so callers can wait for it. */
@@ -91,7 +108,7 @@ public record PostgresConnection(
     config.setDriverClassName("org.postgresql.Driver");
     config.setJdbcUrl(jdbcUrl);
     config.setUsername(user);
-    password().ifPresent(config::setPassword);
+    new Password(passwordEnv, passwordFile).read().ifPresent(config::setPassword);
     config.setMaximumPoolSize(poolSize);
     config.setPoolName("paystream-postgres");
     config.setInitializationFailTimeout(-1);
@@ -100,12 +117,5 @@ public record PostgresConnection(
     // would block a write for ever; a batch upsert takes milliseconds.
     config.addDataSourceProperty("socketTimeout", "60");
     return new HikariDataSource(config);
-  }
-
-  private Optional<String> password() {
-    return Optional.ofNullable(passwordEnv)
-        .filter(name -> !name.isBlank())
-        .map(System::getenv)
-        .filter(value -> !value.isEmpty());
   }
 }

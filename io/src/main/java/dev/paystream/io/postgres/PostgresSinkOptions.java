@@ -75,4 +75,13 @@ public interface PostgresSinkOptions extends PipelineOptions {
   long getPostgresMaxBackoffMillis();
 
   void setPostgresMaxBackoffMillis(long value);
+
+  // Security (issue 12): a password file for deployments that mount secrets as files.
+  @Description(
+      "File holding the PostgreSQL password, read by each worker when --postgresPasswordEnv's "
+          + "variable is unset (the password itself never travels with the pipeline). Empty: none.")
+  @Default.String("")
+  String getPostgresPasswordFile();
+
+  void setPostgresPasswordFile(String value);
 }

@@ -1,8 +1,19 @@
 package dev.paystream.io.redis;
 
+import dev.paystream.io.secrets.Password;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.net.URI;
-import java.util.Optional;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManagerFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.JedisPooled;
@@ -18,8 +29,14 @@ import redis.clients.jedis.util.JedisURIHelper;
  *
  * @param url the server's URL; port required
  * @param passwordEnv the environment variable with the password; null or blank for none
+ * @param passwordFile a file with the password, read when the variable is unset; null or blank
+ *     for none
+ * @param trustedCertificate for {@code rediss://}: a PEM file of the certificate authority the
+ *     server's certificate must chain to, whose host name is then verified too; null or blank for
+ *     the JVM's default trust store
  */
-public record RedisConnection(String url, String passwordEnv) implements Serializable {
+public record RedisConnection(String url, String passwordEnv, String passwordFile, String trustedCertificate)
+    implements Serializable {
 
   /** Checks the URL. */
   public RedisConnection {
@@ -31,14 +48,37 @@ public record RedisConnection(String url, String passwordEnv) implements Seriali
     }
   }
 
+  /** Without password file and trusted certificate, as before there were any. */
+  public RedisConnection(String url, String passwordEnv) {
+    this(url, passwordEnv, null, null);
+  }
+
   /** A connection to {@code url}, with whatever password the URL holds. */
   public static RedisConnection of(String url) {
     return new RedisConnection(url, null);
   }
 
+  /** The connection {@code options} describe. */
+  public static RedisConnection from(RedisSinkOptions options) {
+    return of(options.getRedisUrl())
+        .withPasswordFromEnv(options.getRedisPasswordEnv())
+        .withPasswordFromFile(options.getRedisPasswordFile())
+        .withTrustedCertificate(options.getRedisTrustedCertificate());
+  }
+
   /** The same, with the password read from the environment variable {@code variable}. */
   public RedisConnection withPasswordFromEnv(String variable) {
-    return new RedisConnection(url, variable);
+    return new RedisConnection(url, variable, passwordFile, trustedCertificate);
+  }
+
+  /** The same, with the password read from the file {@code path} when the variable is unset. */
+  public RedisConnection withPasswordFromFile(String path) {
+    return new RedisConnection(url, passwordEnv, path, trustedCertificate);
+  }
+
+  /** The same, trusting the certificate authority in the PEM file {@code path} for TLS. */
+  public RedisConnection withTrustedCertificate(String path) {
+    return new RedisConnection(url, passwordEnv, passwordFile, path);
   }
 
   /** Whether the connection uses TLS ({@code rediss://}). */
@@ -49,19 +89,24 @@ public record RedisConnection(String url, String passwordEnv) implements Seriali
   /** Opens a pooled client; the caller closes it. */
   public JedisPooled open() {
     URI uri = URI.create(url);
-    DefaultJedisClientConfig config =
+    DefaultJedisClientConfig.Builder config =
         DefaultJedisClientConfig.builder()
             .user(JedisURIHelper.getUser(uri))
-            .password(envPassword().orElse(JedisURIHelper.getPassword(uri)))
+            .password(new Password(passwordEnv, passwordFile).read().orElse(JedisURIHelper.getPassword(uri)))
             .database(JedisURIHelper.getDBIndex(uri))
             .ssl(tls())
-            .clientName("paystream-feature-store")
-            .build();
+            .clientName("paystream-feature-store");
+    if (tls() && trustedCertificate != null && !trustedCertificate.isBlank()) {
+      // Like sslmode=verify-full: the chain must lead to this authority and name this host.
+      SSLParameters verifyHost = new SSLParameters();
+      verifyHost.setEndpointIdentificationAlgorithm("HTTPS");
+      config.sslSocketFactory(trusting(Path.of(trustedCertificate)).getSocketFactory()).sslParameters(verifyHost);
+    }
     ConnectionPoolConfig pool = new ConnectionPoolConfig();
     // After a Redis restart every idle pooled connection is dead; a PING on borrow finds that out
     // without costing a failed batch and a backoff per dead connection.
     pool.setTestOnBorrow(true);
-    return new JedisPooled(JedisURIHelper.getHostAndPort(uri), config, pool);
+    return new JedisPooled(JedisURIHelper.getHostAndPort(uri), config.build(), pool);
   }
 
   /** The URL without any credentials in it. */
@@ -71,14 +116,30 @@ public record RedisConnection(String url, String passwordEnv) implements Seriali
         + withoutUserInfo(URI.create(url))
         + ", passwordEnv="
         + passwordEnv
+        + ", passwordFile="
+        + passwordFile
         + "}";
   }
 
-  private Optional<String> envPassword() {
-    return Optional.ofNullable(passwordEnv)
-        .filter(name -> !name.isBlank())
-        .map(System::getenv)
-        .filter(value -> !value.isEmpty());
+  /** A TLS context that trusts the certificates of the PEM file {@code pem} and nothing else. */
+  private static SSLContext trusting(Path pem) {
+    try (InputStream in = Files.newInputStream(pem)) {
+      KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+      trusted.load(null, null);
+      int n = 0;
+      for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        trusted.setCertificateEntry("ca-" + n++, certificate);
+      }
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(trusted);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      return context;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the trusted certificate " + pem, e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("Not a usable PEM certificate: " + pem, e);
+    }
   }
 
   private static String withoutUserInfo(URI uri) {

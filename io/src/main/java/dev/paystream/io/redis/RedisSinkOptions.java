@@ -55,4 +55,21 @@ public interface RedisSinkOptions extends PipelineOptions {
   long getRedisMaxBackoffMillis();
 
   void setRedisMaxBackoffMillis(long value);
+
+  // Security (issue 12): password files and the certificate authority for rediss:// URLs.
+  @Description(
+      "File holding the Redis password, read by each worker when --redisPasswordEnv's variable is "
+          + "unset. Empty: none.")
+  @Default.String("")
+  String getRedisPasswordFile();
+
+  void setRedisPasswordFile(String value);
+
+  @Description(
+      "PEM file of the certificate authority a rediss:// server's certificate must chain to (its "
+          + "host name is verified too). Empty: the JVM's default trust store.")
+  @Default.String("")
+  String getRedisTrustedCertificate();
+
+  void setRedisTrustedCertificate(String value);
 }

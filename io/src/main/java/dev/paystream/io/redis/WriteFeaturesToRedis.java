@@ -74,8 +74,7 @@ public final class WriteFeaturesToRedis extends PTransform<PCollection<CustomerF
 
   /** The sink as {@code options} describe it. */
   public static WriteFeaturesToRedis from(RedisSinkOptions options) {
-    return to(RedisConnection.of(options.getRedisUrl())
-            .withPasswordFromEnv(options.getRedisPasswordEnv()))
+    return to(RedisConnection.from(options))
         .withTtl(Duration.ofDays(options.getRedisFeatureTtlDays()))
         .withBatchSize(options.getRedisBatchSize())
         .withRetry(

@@ -83,4 +83,24 @@ final class FlinkRest {
     }
     return total;
   }
+
+  /**
+   * Everything the REST API (and so the web UI) shows about a job and the cluster that could hold
+   * a secret: the job's configuration with its pipeline options ({@code /jobs/<id>/config}), the
+   * JobManager's configuration, the job's plan, exceptions and checkpoint configuration, and the
+   * names of its operators' metrics.
+   */
+  String shownAbout(String jobId) throws IOException, InterruptedException {
+    StringBuilder shown = new StringBuilder();
+    for (String path :
+        List.of("/jobs/" + jobId + "/config", "/jobmanager/config", "/jobs/" + jobId, "/jobs/" + jobId + "/exceptions",
+            "/jobs/" + jobId + "/checkpoints/config", "/taskmanagers")) {
+      shown.append(path).append(' ').append(get(path)).append('\n');
+    }
+    for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+      String path = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+      shown.append(path).append(' ').append(get(path)).append('\n');
+    }
+    return shown.toString();
+  }
 }
