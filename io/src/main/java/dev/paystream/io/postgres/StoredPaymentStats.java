@@ -43,7 +43,8 @@ public final class StoredPaymentStats {
     }
   }
 
-  private static PaymentStats stats(ResultSet rows) throws SQLException {
+  /** One row of {@code payment_stats} as the {@link PaymentStats} the sink wrote. */
+  static PaymentStats stats(ResultSet rows) throws SQLException {
     return PaymentStats.newBuilder()
         .setDimension(StatsDimension.valueOf(rows.getString("dimension")))
         .setKey(rows.getString("key"))

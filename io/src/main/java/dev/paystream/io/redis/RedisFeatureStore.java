@@ -28,6 +28,11 @@ public final class RedisFeatureStore implements AutoCloseable {
     return hash.isEmpty() ? Optional.empty() : Optional.of(FeatureHash.parse(hash));
   }
 
+  /** Succeeds when the server answers a PING; for health checks. */
+  public void ping() {
+    redis.ping();
+  }
+
   @Override
   public void close() {
     redis.close();

@@ -1,6 +1,8 @@
 package dev.paystream.pipelines.demo;
 
 import dev.paystream.io.localstack.LocalStack;
+import dev.paystream.io.postgres.PostgresConnection;
+import dev.paystream.io.redis.RedisConnection;
 import dev.paystream.pipelines.FraudRun;
 import dev.paystream.pipelines.KafkaConnections;
 import dev.paystream.pipelines.PipelineMain;
@@ -9,10 +11,13 @@ import dev.paystream.pipelines.generator.GeneratedRecord;
 import dev.paystream.pipelines.generator.GeneratedRecord.Kind;
 import dev.paystream.pipelines.generator.GeneratorStats;
 import dev.paystream.pipelines.generator.PaymentGenerator;
+import dev.paystream.pipelines.serve.QueryConfig;
+import dev.paystream.pipelines.serve.QueryServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -85,7 +90,29 @@ public final class Demo {
       StoreCounts stores = StoreCounts.read(options.getPostgresJdbcUrl(), options.getPostgresUser(), options.getRedisUrl());
       System.out.printf("PostgreSQL:          %,d decision rows (%,d customers); Redis: %,d customers' features%n",
           stores.decisionRows(), stores.customersInPostgres(), stores.featureKeys());
+      if (options.getKeepRunning()) {
+        serveUntilStopped(options, report.balanced());
+      }
     }
     return report.balanced();
+  }
+
+  /** Serves what the run wrote through the query service until Ctrl-C (or SIGTERM). */
+  private static void serveUntilStopped(DemoOptions options, boolean balanced) throws Exception {
+    QueryConfig config =
+        QueryConfig.of(
+            "127.0.0.1",
+            options.getQueryServicePort(),
+            PostgresConnection.from(options),
+            RedisConnection.of(options.getRedisUrl()).withPasswordFromEnv(options.getRedisPasswordEnv()));
+    try (QueryServer server = QueryServer.start(config);
+        PipelineMain.Registration stop = PipelineMain.closeOnShutdown("the query service", server)) {
+      System.out.printf("Query service:       %s (accounting %s; GET /openapi.json describes it)%n",
+          server.url(), balanced ? "balanced" : "NOT balanced");
+      System.out.printf("  e.g. curl -s %s/customers/cust_000042/features%n", server.url());
+      System.out.println("Press Ctrl-C to stop.");
+      // Nothing counts this down: the shutdown hooks close the service, then the stack.
+      new CountDownLatch(1).await();
+    }
   }
 }

@@ -41,4 +41,19 @@ public interface DemoOptions extends FraudDetectionOptions {
   long getTimeoutMinutes();
 
   void setTimeoutMinutes(long value);
+
+  // ---- Keeping the demo up after its run (q13: the query service; m10 adds the same option for the
+  // metrics endpoint: one option, whichever lands first).
+  @Description(
+      "After the run, keep the local stack up and serve the query service (and metrics) until Ctrl-C")
+  @Default.Boolean(false)
+  boolean getKeepRunning();
+
+  void setKeepRunning(boolean value);
+
+  @Description("Port of the query service that --keepRunning=true starts (0: a free one)")
+  @Default.Integer(8080)
+  int getQueryServicePort();
+
+  void setQueryServicePort(int value);
 }
