@@ -163,6 +163,7 @@ public final class GeneratePayments {
         .eventsPerSecond(options.getRate())
         .peakMultiplier(options.getPeakMultiplier())
         .format(options.getFormat())
+        .schemaVersion(options.getSchemaVersion())
         .fraudFraction(options.getFraudFraction())
         .duplicateFraction(options.getDuplicateFraction())
         .malformedFraction(options.getMalformedFraction());

@@ -104,4 +104,13 @@ public interface GeneratorOptions extends KafkaOptions {
   int getProgressSeconds();
 
   void setProgressSeconds(int value);
+
+  // PaymentEvent schema versions (issue 11): v1 and v2 producers on one topic.
+  @Description(
+      "PaymentEvent schema the producers write: v1, v2 (the current) or mixed (per merchant,"
+          + " half on each, as during a rollout)")
+  @Default.Enum("V2")
+  SchemaVersion getSchemaVersion();
+
+  void setSchemaVersion(SchemaVersion value);
 }

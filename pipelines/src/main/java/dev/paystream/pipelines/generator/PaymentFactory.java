@@ -54,16 +54,17 @@ final class PaymentFactory {
     boolean declined = random.nextDouble() < DECLINE_RATE;
     long commission = Fees.commission(merchant.commissionType(), amount);
     long vat = Fees.vat(amount);
+    PaymentMethod method =
+        random.nextDouble() < PREFERRED_METHOD_SHARE
+            ? customer.preferredMethod()
+            : METHODS[random.nextInt(METHODS.length)];
     return PaymentEvent.newBuilder()
         .setTransactionId(transactionId)
         .setEventTime(eventTime)
         .setCustomerId(customer.id())
         .setMerchantId(merchant.id())
         .setMerchantCategory(merchant.category())
-        .setPaymentMethod(
-            random.nextDouble() < PREFERRED_METHOD_SHARE
-                ? customer.preferredMethod()
-                : METHODS[random.nextInt(METHODS.length)])
+        .setPaymentMethod(method)
         .setAmount(amount)
         .setLocation(new GeoLocation(jitter(customer.home().lat), jitter(customer.home().lng)))
         .setDeviceInfo(new DeviceInfo(customer.deviceOs(), customer.appVersion()))
@@ -75,7 +76,32 @@ final class PaymentFactory {
         .setTotalAmount(amount + commission + vat)
         .setCustomerType(customer.type())
         .setRiskLevel(customer.riskLevel())
+        // PaymentEvent v2's fields, derived from the customer (no random draws: the v1 stream of a
+        // seed stays what it was). A v1 producer drops them (SchemaVersion.asWritten).
+        .setCurrency("EUR")
+        .setCardFingerprint(stableHex("card", customer.id()))
+        .setDeviceId(stableHex("dev", customer.id() + customer.deviceOs()))
+        .setIpAddress(ipAddress(customer.id()))
+        .setChannel(channel(method))
         .build();
+  }
+
+  private static String stableHex(String prefix, String of) {
+    return prefix + "_" + Integer.toHexString(of.hashCode() * 0x9E3779B1);
+  }
+
+  /** A customer's usual address, in the documentation range 198.51.100.0/24 and its neighbours. */
+  private static String ipAddress(String customerId) {
+    int h = customerId.hashCode() * 0x85EBCA6B;
+    return "198." + (51 + ((h >>> 8) & 3)) + "." + ((h >>> 16) & 255) + "." + (1 + (h & 127));
+  }
+
+  private static String channel(PaymentMethod method) {
+    return switch (method) {
+      case ONLINE -> "web";
+      case MOBILE -> "app";
+      case POS, NFC -> "pos";
+    };
   }
 
   private double jitter(double degrees) {

@@ -53,6 +53,7 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
   private record Scheduled(double atMillis, long sequence, GeneratedRecord record) {}
 
   private final PaymentFormat format;
+  private final SchemaVersion schemaVersion;
   private final long startMillis;
 
   /**
@@ -88,6 +89,7 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
       long startMillis,
       long clockMillis) {
     this.format = config.format;
+    this.schemaVersion = config.schemaVersion;
     this.startMillis = startMillis;
     this.clockMillis = clockMillis;
     this.limit = config.limit;
@@ -232,9 +234,13 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
   private GeneratedRecord validPayment(
       CustomerProfile customer, double at, long amount, FraudPattern pattern) {
     long eventTime = (long) Math.floor(at);
-    PaymentEvent payment = payments.payment(customer, eventTime, amount, nextTransactionId());
+    PaymentEvent payment = schemaVersion.asWritten(payments.payment(customer, eventTime, amount, nextTransactionId()));
     return GeneratedRecord.valid(
-        customer.id(), format.encode(payment), eventTime, payment.getTransactionId(), pattern);
+        customer.id(),
+        format.encode(payment, schemaVersion.versionOf(payment)),
+        eventTime,
+        payment.getTransactionId(),
+        pattern);
   }
 
   private GeneratedRecord malformed(double at) {
@@ -325,6 +331,7 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
     private Long startMillis;
     private Long backfillNowMillis;
     private PaymentFormat format = PaymentFormat.AVRO;
+    private SchemaVersion schemaVersion = SchemaVersion.V2;
     private double fraudFraction = 0.02;
     private double duplicateFraction = 0.01;
     private double malformedFraction = 0.01;
@@ -390,6 +397,15 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
     }
 
     /** Share of all records that belong to an injected fraud pattern. Default 0.02. */
+    /** PaymentEvent schema the producers write: v1, v2 (default, the current) or a mix. */
+    public Builder schemaVersion(SchemaVersion version) {
+      if (version == null) {
+        throw new IllegalArgumentException("schema version must not be null");
+      }
+      this.schemaVersion = version;
+      return this;
+    }
+
     public Builder fraudFraction(double fraction) {
       this.fraudFraction = fraction;
       return this;

@@ -2,11 +2,16 @@ package dev.paystream.schemas.wire;
 
 import dev.paystream.schemas.PaymentEvent;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 
@@ -26,10 +31,35 @@ public final class PaymentEventWire {
 
   private static final SpecificData SPECIFIC = SpecificData.getForClass(PaymentEvent.class);
 
+  private static final Map<Integer, BinaryMessageEncoder<PaymentEvent>> OLD_ENCODERS = new ConcurrentHashMap<>();
+
   private PaymentEventWire() {}
 
   public static byte[] encode(PaymentEvent event) {
     return SingleObject.encode(event);
+  }
+
+  /**
+   * Encodes as a producer on released schema {@code version} (1-based) does: with that schema's
+   * fingerprint and only its fields (later fields are dropped). Released versions only append
+   * optional fields, so an older schema's field positions are the current class's.
+   */
+  public static byte[] encode(PaymentEvent event, int version) {
+    List<Schema> released = SchemaHistory.releasedVersions("PaymentEvent");
+    if (version < 1 || version > released.size()) {
+      throw new IllegalArgumentException("PaymentEvent v" + version + " is not released (1 to " + released.size() + ")");
+    }
+    if (version == released.size()) {
+      return encode(event);
+    }
+    try {
+      ByteBuffer buffer = OLD_ENCODERS.computeIfAbsent(version, v -> new BinaryMessageEncoder<>(SPECIFIC, released.get(v - 1))).encode(event);
+      byte[] bytes = new byte[buffer.remaining()];
+      buffer.get(bytes);
+      return bytes;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot encode PaymentEvent v" + version, e);
+    }
   }
 
   /**
@@ -49,7 +79,7 @@ public final class PaymentEventWire {
     }
     Schema writer = WRITERS.get(fingerprint);
     if (writer == null) {
-      throw new IOException("unknown schema fingerprint " + Long.toHexString(fingerprint));
+      throw new UnknownSchemaException(fingerprint);
     }
     AvroBinaryBounds.check(writer, bytes, HEADER_BYTES);
     try {
@@ -59,6 +89,17 @@ public final class PaymentEventWire {
       // Avro reports corrupt bodies as runtime exceptions (AvroTypeException for an enum symbol the
       // reader does not know...).
       throw new IOException(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A single-object payment whose writer schema this release does not know: typically a producer
+   * upgraded before its consumers (README, "Schema v2: rollout").
+   */
+  public static final class UnknownSchemaException extends IOException {
+    UnknownSchemaException(long fingerprint) {
+      super("unknown schema fingerprint " + Long.toHexString(fingerprint)
+          + ": written with a PaymentEvent schema this release does not know (upgrade consumers before producers)");
     }
   }
 

@@ -91,4 +91,40 @@ class PaymentEventWireTest {
     IOException e = assertThrows(IOException.class, () -> PaymentEventWire.decode(hostile));
     assertTrue(e.getMessage().contains("length of 2147483647"), e.getMessage());
   }
+
+  /** PaymentEvent v2: what a v2 producer adds to a v1 payment. */
+  static PaymentEvent v2Payment() {
+    return PaymentEvent.newBuilder(payment())
+        .setCurrency("EUR")
+        .setCardFingerprint("card_5f1a")
+        .setDeviceId("dev_77")
+        .setIpAddress("198.51.100.7")
+        .setChannel("app")
+        .build();
+  }
+
+  @Test
+  void v1AndV2ProducersAreBothReadOnOneTopic() throws IOException {
+    byte[] v1 = PaymentEventWire.encode(v2Payment(), 1);
+    byte[] v2 = PaymentEventWire.encode(v2Payment(), 2);
+    // Each names its own writer schema: the v1 bytes have no room for v2's fields.
+    assertFalse(java.util.Arrays.equals(java.util.Arrays.copyOf(v1, 10), java.util.Arrays.copyOf(v2, 10)));
+    assertEquals(payment(), PaymentEventWire.decode(v1), "v1: v2's fields read as their defaults (null)");
+    assertEquals(v2Payment(), PaymentEventWire.decode(v2), "v2: every field");
+    assertArrayEquals(PaymentEventWire.encode(v2Payment()), v2, "the current schema is v2");
+  }
+
+  @Test
+  void anUnreleasedVersionCannotBeWritten() {
+    assertThrows(IllegalArgumentException.class, () -> PaymentEventWire.encode(payment(), 3));
+  }
+
+  @Test
+  void anUnknownFingerprintSaysSo() {
+    byte[] bytes = PaymentEventWire.encode(payment());
+    bytes[5] ^= 0x5A; // a fingerprint no released schema has: a producer ahead of this consumer
+    PaymentEventWire.UnknownSchemaException e =
+        assertThrows(PaymentEventWire.UnknownSchemaException.class, () -> PaymentEventWire.decode(bytes));
+    assertTrue(e.getMessage().contains("unknown schema fingerprint"), e.getMessage());
+  }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.paystream.schemas.CustomerFeatures;
 import dev.paystream.schemas.PaymentEvent;
 import java.util.List;
 import org.apache.avro.Schema;
@@ -12,27 +13,37 @@ import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 import org.apache.avro.SchemaNormalization;
 import org.junit.jupiter.api.Test;
 
-/** Schema evolution is checked, not hoped for: every released version stays fully compatible. */
+/**
+ * Schema evolution is checked, not hoped for: every released version stays fully compatible. The
+ * records: PaymentEvent (on the wire) and CustomerFeatures (in versioned runner state).
+ */
 class SchemaHistoryTest {
-  private final Schema current = PaymentEvent.getClassSchema();
-  private final List<Schema> released = SchemaHistory.releasedVersions("PaymentEvent");
+  private static final List<Schema> VERSIONED = List.of(PaymentEvent.getClassSchema(), CustomerFeatures.getClassSchema());
 
   @Test
   void currentSchemaIsReleased() {
-    assertFalse(released.isEmpty(), "no released PaymentEvent schema found");
-    Schema latest = released.get(released.size() - 1);
-    assertEquals(
-        SchemaNormalization.parsingFingerprint64(latest),
-        SchemaNormalization.parsingFingerprint64(current),
-        "PaymentEvent.avsc changed: copy it to history/PaymentEvent-v" + (released.size() + 1) + ".avsc");
+    for (Schema current : VERSIONED) {
+      List<Schema> released = SchemaHistory.releasedVersions(current.getName());
+      assertFalse(released.isEmpty(), "no released " + current.getName() + " schema found");
+      Schema latest = released.get(released.size() - 1);
+      assertEquals(
+          SchemaNormalization.parsingFingerprint64(latest),
+          SchemaNormalization.parsingFingerprint64(current),
+          current.getName() + ".avsc changed: copy it to history/" + current.getName() + "-v" + (released.size() + 1) + ".avsc");
+    }
   }
 
   @Test
   void everyReleasedVersionIsFullyCompatibleWithCurrent() {
+    VERSIONED.forEach(SchemaHistoryTest::assertReleasedVersionsCompatible);
+  }
+
+  private static void assertReleasedVersionsCompatible(Schema current) {
+    List<Schema> released = SchemaHistory.releasedVersions(current.getName());
     for (int i = 0; i < released.size(); i++) {
       Schema old = released.get(i);
-      assertCompatible(current, old, "current reads v" + (i + 1));
-      assertCompatible(old, current, "v" + (i + 1) + " reads current");
+      assertCompatible(current, old, current.getName() + ": current reads v" + (i + 1));
+      assertCompatible(old, current, current.getName() + ": v" + (i + 1) + " reads current");
     }
   }
 

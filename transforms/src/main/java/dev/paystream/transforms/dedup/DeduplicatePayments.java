@@ -1,14 +1,12 @@
 package dev.paystream.transforms.dedup;
 
 import dev.paystream.schemas.PaymentEvent;
+import dev.paystream.transforms.state.StateCoders;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.MapCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.state.StateSpec;
@@ -48,11 +46,12 @@ import org.joda.time.Instant;
  * The clock is the runner's processing time ({@link Timer#getCurrentRelativeTime()}): a
  * TestStream's in tests, restored timers on Flink.
  *
- * <p>State coders are Beam's standard {@code MapCoder<StringUtf8Coder, VarLongCoder>}, whose
- * encoding Beam keeps stable across releases: a checkpoint or savepoint of this step restores into
- * the next release. Beam's Flink runner never migrates state (a changed coder mis-reads it
- * silently), so a change of what the state means takes a new state id, as this version's {@code
- * arrivals} did when the event-time map {@code seen} was retired.
+ * <p>State and the keyed payments use versioned coders ({@link StateCoders}): Beam's Flink runner
+ * never migrates state (a changed coder mis-reads it silently), so every layout carries its version
+ * and a new release reads the old ones. A change of what the state <em>means</em> still takes a new
+ * state id, as this version's {@code arrivals} did when the event-time map {@code seen} was
+ * retired. The step names ({@code DropRepeatedTransactionIds}) are savepoint keys: see {@code
+ * StatefulStepNamesIT}.
  *
  * <p>An optional {@link #withAlreadyDecided lookup} names transaction ids decided before this
  * state existed (by a previous process whose state is lost): those are dropped too.
@@ -102,9 +101,9 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
   public PCollection<PaymentEvent> expand(PCollection<PaymentEvent> payments) {
     return payments
         .apply("KeyByCustomer", WithKeys.of(PaymentEvent::getCustomerId).withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(PaymentEvent.class)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), StateCoders.avro(PaymentEvent.class)))
         .apply("DropRepeatedTransactionIds", ParDo.of(new DropRepeatsFn(retention, alreadyDecided)))
-        .setCoder(AvroCoder.of(PaymentEvent.class));
+        .setCoder(StateCoders.avro(PaymentEvent.class));
   }
 
   private static class DropRepeatsFn extends DoFn<KV<String, PaymentEvent>, PaymentEvent> {
@@ -116,7 +115,7 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
     /** Transaction id to the processing time it arrived at, for the customer's recent payments. */
     @StateId("arrivals")
     private final StateSpec<ValueState<Map<String, Long>>> arrivalsSpec =
-        StateSpecs.value(MapCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+        StateSpecs.value(StateCoders.arrivals());
 
     @TimerId("forget")
     private final TimerSpec forgetSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);

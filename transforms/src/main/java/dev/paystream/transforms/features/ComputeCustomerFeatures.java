@@ -2,9 +2,9 @@ package dev.paystream.transforms.features;
 
 import dev.paystream.schemas.CustomerFeatures;
 import dev.paystream.schemas.PaymentEvent;
+import dev.paystream.transforms.state.StateCoders;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.state.StateSpec;
@@ -31,6 +31,8 @@ import org.joda.time.Instant;
  *
  * <p>State is one {@code CustomerHistory} per customer; a customer inactive for longer than the
  * inactivity TTL (event time) is forgotten by timer, so state stays bounded by active customers.
+ * Its coder and the keyed payments' are versioned ({@link StateCoders}), and {@code
+ * PointInTimeFeatures} is a savepoint key: a new release restores the history an old one built.
  */
 public class ComputeCustomerFeatures extends PTransform<PCollection<PaymentEvent>, PCollection<CustomerFeatures>> {
   public static final String METRICS_NAMESPACE = "features";
@@ -62,9 +64,10 @@ public class ComputeCustomerFeatures extends PTransform<PCollection<PaymentEvent
   public PCollection<CustomerFeatures> expand(PCollection<PaymentEvent> payments) {
     return payments
         .apply("KeyByCustomer", WithKeys.of(PaymentEvent::getCustomerId).withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(PaymentEvent.class)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), StateCoders.avro(PaymentEvent.class)))
         .apply("PointInTimeFeatures", ParDo.of(new FeaturesFn(minHistory, inactivityTtl)))
-        .setCoder(AvroCoder.of(CustomerFeatures.class));
+        // Versioned too: Flink keeps a step's output in its savepoint while a snapshot is taken.
+        .setCoder(StateCoders.avro(CustomerFeatures.class));
   }
 
   private static class FeaturesFn extends DoFn<KV<String, PaymentEvent>, CustomerFeatures> {
@@ -74,7 +77,7 @@ public class ComputeCustomerFeatures extends PTransform<PCollection<PaymentEvent
 
     @StateId("history")
     private final StateSpec<ValueState<CustomerHistory>> historySpec =
-        StateSpecs.value(new CustomerHistory.Coder());
+        StateSpecs.value(CustomerHistory.coder());
 
     @TimerId("forget")
     private final TimerSpec forgetSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);

@@ -9,6 +9,9 @@ import java.io.OutputStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import dev.paystream.transforms.state.VersionedCoder;
+import java.util.List;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CustomCoder;
 
 /**
@@ -162,8 +165,20 @@ final class CustomerHistory {
     }
   }
 
-  /** Compact binary form for runner state (heap or RocksDB). */
-  static final class Coder extends CustomCoder<CustomerHistory> {
+  /**
+   * The state coder: {@link VersionedCoder} over the layouts below, so that a savepoint of any
+   * earlier release restores. A new field means a new layout class appended to the list (the old
+   * ones stay, as readers) and its golden bytes under test resources.
+   */
+  static Coder<CustomerHistory> coder() {
+    return VersionedCoder.of(new LayoutV1(), List.of(new LayoutV1()));
+  }
+
+  /**
+   * Version 1, also written unversioned by the release before versioning: the day's payments, the
+   * Welford statistics, the 24 hour counts and the latest event time.
+   */
+  static final class LayoutV1 extends CustomCoder<CustomerHistory> {
     @Override
     public void encode(CustomerHistory history, OutputStream outStream) throws IOException {
       DataOutputStream out = new DataOutputStream(outStream);

@@ -7,6 +7,12 @@ public enum DeadLetterReason {
    * objects in one record), duplicate JSON keys, NaN/Infinity, nesting or tokens beyond the limits.
    */
   UNPARSEABLE,
+  /**
+   * Avro single-object encoded with a schema fingerprint no released PaymentEvent version has: a
+   * producer on a newer schema than this consumer (or a foreign record). Its payload is kept, so it
+   * can be replayed once the consumer knows the schema.
+   */
+  UNKNOWN_SCHEMA,
   /** A Kafka tombstone: the record has no value at all (its dead letter's payload is null). */
   TOMBSTONE,
   /** The record's value is empty (zero bytes; its dead letter's payload is empty, not null). */

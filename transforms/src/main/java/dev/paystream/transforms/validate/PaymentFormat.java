@@ -14,9 +14,16 @@ public enum PaymentFormat {
     }
 
     @Override
+    public byte[] encode(PaymentEvent payment, int schemaVersion) {
+      return PaymentEventWire.encode(payment, schemaVersion);
+    }
+
+    @Override
     public PaymentEvent decode(byte[] bytes) throws InvalidPaymentException {
       try {
         return PaymentEventWire.decode(bytes);
+      } catch (PaymentEventWire.UnknownSchemaException e) {
+        throw new InvalidPaymentException(DeadLetterReason.UNKNOWN_SCHEMA, e.getMessage(), e);
       } catch (IOException e) {
         throw new InvalidPaymentException(DeadLetterReason.UNPARSEABLE, "not an Avro payment: " + e.getMessage(), e);
       }
@@ -42,12 +49,25 @@ public enum PaymentFormat {
     }
 
     @Override
+    public byte[] encode(PaymentEvent payment, int schemaVersion) {
+      return AVRO.encode(payment, schemaVersion);
+    }
+
+    @Override
     public PaymentEvent decode(byte[] bytes) throws InvalidPaymentException {
       return PaymentEventWire.looksLikeAvro(bytes) ? AVRO.decode(bytes) : JSON.decode(bytes);
     }
   };
 
   public abstract byte[] encode(PaymentEvent payment);
+
+  /**
+   * Encodes as a producer on PaymentEvent schema {@code schemaVersion} does. JSON names no schema:
+   * a v1 producer's JSON simply lacks v2's fields (leave them null).
+   */
+  public byte[] encode(PaymentEvent payment, int schemaVersion) {
+    return encode(payment);
+  }
 
   /** Decodes the shape of a payment; does not apply business rules. */
   public abstract PaymentEvent decode(byte[] bytes) throws InvalidPaymentException;

@@ -24,6 +24,7 @@ import dev.paystream.schemas.PaymentStatus;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -63,6 +64,12 @@ public final class PaymentJson {
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+  /**
+   * Optional text fields PaymentEvent v2 added; JSON and Avro share their names. Absent or null in
+   * a v1 producer's JSON.
+   */
+  static final List<String> V2_FIELDS = List.of("currency", "card_fingerprint", "device_id", "ip_address", "channel");
+
   private PaymentJson() {}
 
   public static byte[] encode(PaymentEvent event) {
@@ -96,6 +103,13 @@ public final class PaymentJson {
     json.put("customer_type", jsonName(event.getCustomerType()));
     json.put("risk_level", event.getRiskLevel());
     json.put("failure_reason", event.getFailureReason());
+    // v2 fields only when set: a v1 producer's JSON has none of them.
+    for (String name : V2_FIELDS) {
+      Object value = event.get(name);
+      if (value != null) {
+        json.put(name, value.toString());
+      }
+    }
     try {
       return MAPPER.writeValueAsBytes(json);
     } catch (JsonProcessingException e) {
@@ -138,7 +152,11 @@ public final class PaymentJson {
     if (device != null && !device.isNull()) {
       payment.setDeviceInfo(new DeviceInfo(text(device, "os"), text(device, "app_version")));
     }
-    return payment.build();
+    PaymentEvent event = payment.build();
+    for (String name : V2_FIELDS) {
+      event.put(name, optionalText(json, name));
+    }
+    return event;
   }
 
   private static String firstLine(String message) {

@@ -55,6 +55,12 @@ public final class PaymentRules {
     if (payment.getFailureReason() != null) {
       requireText(payment.getFailureReason(), "failure_reason", MAX_TEXT_LENGTH);
     }
+    for (String field : PaymentJson.V2_FIELDS) {
+      // v2's optional texts: bounded like every text, whichever format carried them.
+      if (payment.get(field) != null) {
+        requireText(payment.get(field).toString(), field, MAX_TEXT_LENGTH);
+      }
+    }
     if (payment.getAmount() <= 0) {
       throw new InvalidPaymentException(INVALID_AMOUNT, "amount must be positive, was " + payment.getAmount());
     }

@@ -15,13 +15,13 @@ public class CustomerHistoryTest {
     for (int i = 0; i < 5; i++) {
       original.addPayment(NOON + i * 60_000L, 1_000 + i, 3);
     }
-    byte[] before = CoderUtils.encodeToByteArray(new CustomerHistory.Coder(), original);
+    byte[] before = CoderUtils.encodeToByteArray(CustomerHistory.coder(), original);
 
     CustomerHistory copy = original.copy();
     copy.addPayment(NOON + 10 * 60_000L, 50_000, 3);
     copy.addPayment(NOON + 30_000L, 7, 3);
 
-    assertArrayEquals(before, CoderUtils.encodeToByteArray(new CustomerHistory.Coder(), original));
+    assertArrayEquals(before, CoderUtils.encodeToByteArray(CustomerHistory.coder(), original));
     // The copy went on from the original's state: 5 earlier payments, then its own.
     assertEquals(7, (long) copy.addPayment(NOON + 11 * 60_000L, 1, 3).getHistoryCount());
   }
