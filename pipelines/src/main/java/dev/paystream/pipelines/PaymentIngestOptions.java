@@ -163,4 +163,21 @@ public interface PaymentIngestOptions extends KafkaOptions, StreamingOptions {
   long getRereadOnStartRecords();
 
   void setRereadOnStartRecords(long value);
+
+  // Monitoring (README, "Operating it"): the process's Prometheus endpoint and its lag gauges.
+
+  @Description(
+      "Port of this process's Prometheus /metrics endpoint (paystream_* metrics): 0 for none, a port, "
+          + "or a range such as 9464-9473 where the first free one is taken (one endpoint per JVM: the "
+          + "DirectRunner process, each Flink TaskManager)")
+  @Default.String("0")
+  String getMetricsPort();
+
+  void setMetricsPort(String value);
+
+  @Description("Seconds between two readings of the consumer group's lag for the lag gauges")
+  @Default.Integer(10)
+  int getLagPollSeconds();
+
+  void setLagPollSeconds(int value);
 }

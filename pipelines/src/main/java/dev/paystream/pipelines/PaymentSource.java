@@ -50,6 +50,11 @@ public final class PaymentSource {
     return new PaymentSource(options, consumerGroup, ranges);
   }
 
+  /** The consumer group the stream reads under (and a backfill hands its end offsets to). */
+  String consumerGroup() {
+    return consumerGroup;
+  }
+
   public boolean bounded() {
     return ranges != null;
   }

@@ -66,6 +66,9 @@ public final class ReadDistinctPayments extends PTransform<PBegin, PCollectionTu
   @Override
   public PCollectionTuple expand(PBegin begin) {
     PCollection<SourceRecord> read = begin.apply("ReadPayments", source.read());
+    if (ServeMetrics.wanted(options)) {
+      read = read.apply("ServeMetrics", ServeMetrics.of(options, source.consumerGroup()));
+    }
     // A bounded read reads each offset once; only the stream can be replayed by a restore.
     if (!source.bounded() && dropReplayedOffsets()) {
       // Beam's Flink runner reads partitions twice after a restore (Beam #34890)

@@ -1,9 +1,11 @@
 package dev.paystream.io.kafka;
 
+import dev.paystream.schemas.metrics.PaystreamMetrics;
 import java.util.Optional;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.TimestampPolicy;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.kafka.common.TopicPartition;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -20,9 +22,14 @@ final class PaymentTimestampPolicy extends TimestampPolicy<byte[], byte[]> {
   private final PayloadEventTime eventTime;
   private final Duration maxDelay;
   private Instant maxEventTime;
+  private final String topic;
+  private final String partition;
 
-  PaymentTimestampPolicy(PayloadEventTime eventTime, Duration maxDelay, Optional<Instant> previousWatermark) {
+  PaymentTimestampPolicy(
+      PayloadEventTime eventTime, Duration maxDelay, Optional<Instant> previousWatermark, TopicPartition partition) {
     this.eventTime = eventTime;
+    this.topic = partition.topic();
+    this.partition = Integer.toString(partition.partition());
     this.maxDelay = maxDelay;
     // Before the first record the watermark is the checkpointed one, as in Beam's policy.
     this.maxEventTime = previousWatermark.orElse(BoundedWindow.TIMESTAMP_MIN_VALUE).plus(maxDelay);
@@ -36,13 +43,22 @@ final class PaymentTimestampPolicy extends TimestampPolicy<byte[], byte[]> {
     }
     if (time.isAfter(maxEventTime)) {
       maxEventTime = time;
+    } else if (time.isBefore(maxEventTime.minus(maxDelay))) {
+      PaystreamMetrics.LATE_RECORDS.labelValues(topic).inc();
     }
     return time;
   }
 
   @Override
   public Instant getWatermark(PartitionContext context) {
-    return watermark(context, Instant.now());
+    Instant now = Instant.now();
+    Instant watermark = watermark(context, now);
+    if (watermark.getMillis() > 0) {
+      PaystreamMetrics.WATERMARK_LAG
+          .labelValues(topic, partition)
+          .set(PaystreamMetrics.seconds(now.getMillis() - watermark.getMillis()));
+    }
+    return watermark;
   }
 
   Instant watermark(PartitionContext context, Instant now) {

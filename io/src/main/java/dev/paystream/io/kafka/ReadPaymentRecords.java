@@ -1,5 +1,6 @@
 package dev.paystream.io.kafka;
 
+import dev.paystream.schemas.metrics.PaystreamMetrics;
 import dev.paystream.schemas.SourceRecord;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -70,12 +71,13 @@ public class ReadPaymentRecords extends PTransform<PBegin, PCollection<SourceRec
   public PCollection<SourceRecord> expand(PBegin input) {
     Duration delay = maxOutOfOrderness;
     PayloadEventTime payloadTime = eventTime;
+    String group = consumerGroup;
     TimestampPolicyFactory<byte[], byte[]> timestamps =
         payloadTime == null
             ? (partition, previousWatermark) ->
                 new CustomTimestampPolicyWithLimitedDelay<>(
                     record -> new Instant(record.getTimestamp()), delay, previousWatermark)
-            : (partition, previousWatermark) -> new PaymentTimestampPolicy(payloadTime, delay, previousWatermark);
+            : (partition, previousWatermark) -> new PaymentTimestampPolicy(payloadTime, delay, previousWatermark, partition);
     return input
         .apply(
             "ReadKafka",
@@ -95,8 +97,15 @@ public class ReadPaymentRecords extends PTransform<PBegin, PCollection<SourceRec
                 .withTimestampPolicyFactory(timestamps))
         .apply(
             "ToSourceRecord",
-            MapElements.into(TypeDescriptor.of(SourceRecord.class)).via(ReadPaymentRecords::toSourceRecord))
+            MapElements.into(TypeDescriptor.of(SourceRecord.class)).via(record -> counted(group, record)))
         .setCoder(AvroCoder.of(SourceRecord.class));
+  }
+
+  private static SourceRecord counted(String group, KafkaRecord<byte[], byte[]> record) {
+    PaystreamMetrics.RECORDS_READ
+        .labelValues(group, record.getTopic(), Integer.toString(record.getPartition()))
+        .inc();
+    return toSourceRecord(record);
   }
 
   /** A tombstone (no value) stays null, so that it is told apart from an empty value downstream. */

@@ -1,5 +1,6 @@
 package dev.paystream.io.kafka;
 
+import dev.paystream.schemas.metrics.PaystreamMetrics;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -131,8 +132,14 @@ final class WriteBatchTransactionsFn
   }
 
   private long write(ShardProducer producer, KV<Long, Iterable<KV<String, byte[]>>> batch) {
-    recordsWritten.inc(producer.commit(batch.getKey(), batch.getValue()));
+    long start = System.nanoTime();
+    int written = producer.commit(batch.getKey(), batch.getValue());
+    recordsWritten.inc(written);
     transactions.inc();
+    PaystreamMetrics.EOS_COMMIT_SECONDS.labelValues(topic).observe((System.nanoTime() - start) / 1e9);
+    PaystreamMetrics.EOS_BATCH_RECORDS.labelValues(topic).observe(written);
+    PaystreamMetrics.EOS_TRANSACTIONS.labelValues(topic).inc();
+    PaystreamMetrics.EOS_RECORDS.labelValues(topic).inc(written);
     return batch.getKey() + 1;
   }
 

@@ -1,5 +1,6 @@
 package dev.paystream.io.postgres;
 
+import dev.paystream.schemas.metrics.PaystreamMetrics;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
 import java.util.Set;
@@ -49,6 +50,7 @@ final class TransientSqlFailures implements JdbcIO.RetryStrategy {
     boolean retry = isTransient(failure);
     if (retry) {
       BATCH_RETRIES.inc();
+      PaystreamMetrics.SINK_RETRIES.labelValues(UpsertToPostgres.METRICS_NAMESPACE, "batch").inc();
     }
     return retry;
   }

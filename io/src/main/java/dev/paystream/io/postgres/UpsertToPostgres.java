@@ -1,5 +1,6 @@
 package dev.paystream.io.postgres;
 
+import dev.paystream.schemas.metrics.PaystreamMetrics;
 import dev.paystream.io.retry.RetryPolicy;
 import dev.paystream.schemas.FraudDecision;
 import dev.paystream.schemas.PaymentStats;
@@ -138,7 +139,12 @@ public final class UpsertToPostgres<T> extends PTransform<PCollection<T>, PDone>
         JdbcIO.<T>write()
             .withDataSourceProviderFn(new MigratedPools(connection, retry))
             .withStatement(table.upsert())
-            .withPreparedStatementSetter(table::bind)
+            .withPreparedStatementSetter(
+                (row, statement) -> {
+                  table.bind(row, statement);
+                  // Rows bound into a batch: a retried batch binds (and counts) them again.
+                  PaystreamMetrics.SINK_WRITES.labelValues(METRICS_NAMESPACE).inc();
+                })
             .withBatchSize(batchSize)
             .withMaxBatchBufferingDuration(maxBatchDelay.toMillis())
             .withAutoSharding()

@@ -1,5 +1,6 @@
 package dev.paystream.io.redis;
 
+import dev.paystream.schemas.metrics.PaystreamMetrics;
 import dev.paystream.io.retry.Retrier;
 import dev.paystream.io.retry.RetryPolicy;
 import dev.paystream.schemas.CustomerFeatures;
@@ -91,6 +92,7 @@ final class WriteFeaturesFn extends DoFn<CustomerFeatures, Void> {
     batchMillis.update(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     long writes = stored.stream().filter(Boolean::booleanValue).count();
     written.inc(writes);
+    PaystreamMetrics.SINK_WRITES.labelValues(WriteFeaturesToRedis.METRICS_NAMESPACE).inc(writes);
     stale.inc(stored.size() - writes);
     pending.clear();
   }

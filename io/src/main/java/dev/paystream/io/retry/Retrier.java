@@ -1,5 +1,6 @@
 package dev.paystream.io.retry;
 
+import dev.paystream.schemas.metrics.PaystreamMetrics;
 import java.util.function.Predicate;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -19,6 +20,8 @@ public final class Retrier {
   private final Predicate<Exception> isTransient;
   private final Counter retries;
   private final Counter failures;
+  private final String sink;
+  private final String operationName;
 
   Retrier(
       RetryPolicy policy, String namespace, String operation, Predicate<Exception> isTransient) {
@@ -27,6 +30,8 @@ public final class Retrier {
     this.isTransient = isTransient;
     this.retries = Metrics.counter(namespace, operation + "_retries");
     this.failures = Metrics.counter(namespace, operation + "_failures");
+    this.sink = namespace;
+    this.operationName = operation;
   }
 
   /** One try of the operation. */
@@ -47,6 +52,7 @@ public final class Retrier {
       } catch (Exception failure) {
         if (!isTransient.test(failure) || !policy.allowsRetry(retry)) {
           failures.inc();
+          PaystreamMetrics.SINK_FAILURES.labelValues(sink, operationName).inc();
           throw failure;
         }
         long waitMillis = policy.backoffMillis(retry);
@@ -57,11 +63,13 @@ public final class Retrier {
             waitMillis,
             failure.toString());
         retries.inc();
+        PaystreamMetrics.SINK_RETRIES.labelValues(sink, operationName).inc();
         try {
           Thread.sleep(waitMillis);
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
           failures.inc();
+          PaystreamMetrics.SINK_FAILURES.labelValues(sink, operationName).inc();
           failure.addSuppressed(interrupted);
           throw failure;
         }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class PaymentTimestampPolicyTest {
   private static final Duration DELAY = Duration.standardSeconds(30);
+  private static final org.apache.kafka.common.TopicPartition PARTITION = new org.apache.kafka.common.TopicPartition("payments", 0);
   private static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
   /** Payloads are event times in ISO-8601; anything else has none. */
   private static final PayloadEventTime ISO_PAYLOAD =
@@ -30,7 +31,7 @@ class PaymentTimestampPolicyTest {
         }
       };
 
-  private final PaymentTimestampPolicy policy = new PaymentTimestampPolicy(ISO_PAYLOAD, DELAY, Optional.empty());
+  private final PaymentTimestampPolicy policy = new PaymentTimestampPolicy(ISO_PAYLOAD, DELAY, Optional.empty(), PARTITION);
 
   @Test
   void elementsAndWatermarkFollowPaymentTimesNotRecordTimestamps() {
@@ -79,7 +80,7 @@ class PaymentTimestampPolicyTest {
   @Test
   void restoresFromThePreviousWatermark() {
     Instant previous = NOW.minus(Duration.standardHours(1));
-    PaymentTimestampPolicy restored = new PaymentTimestampPolicy(ISO_PAYLOAD, DELAY, Optional.of(previous));
+    PaymentTimestampPolicy restored = new PaymentTimestampPolicy(ISO_PAYLOAD, DELAY, Optional.of(previous), PARTITION);
     assertEquals(previous, restored.watermark(busy(), NOW));
   }
 

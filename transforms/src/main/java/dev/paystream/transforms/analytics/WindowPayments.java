@@ -1,5 +1,6 @@
 package dev.paystream.transforms.analytics;
 
+import dev.paystream.schemas.metrics.PaystreamMetrics;
 import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.PaymentEvent;
 import dev.paystream.schemas.wire.PaymentEventWire;
@@ -172,6 +173,7 @@ class WindowPayments extends PTransform<PCollection<PaymentEvent>, PCollectionTu
       Instant expiry = window.maxTimestamp().plus(allowedLateness);
       if (expiry.isBefore(watermark)) {
         late.inc();
+        PaystreamMetrics.DEAD_LETTERS.labelValues(DeadLetterReason.LATE.name()).inc();
         out.get(DEAD_LETTERS).output(tooLate(payment, window, expiry, watermark));
       } else {
         out.get(WINDOWED).output(KV.of(key.apply(payment), payment));

@@ -1,5 +1,6 @@
 package dev.paystream.transforms.analytics;
 
+import dev.paystream.schemas.metrics.PaystreamMetrics;
 import dev.paystream.schemas.PaymentEvent;
 import dev.paystream.schemas.WindowPane;
 import java.io.Serializable;
@@ -106,6 +107,7 @@ final class WindowedCombine<OutputT> extends PTransform<PCollection<PaymentEvent
         emptyPanes.inc();
         return;
       }
+      PaystreamMetrics.ANALYTICS_PANES.labelValues(pane.getTiming().name()).inc();
       out.output(record.of(combined.getKey(), WindowPanes.of(window, pane), combined.getValue()));
     }
   }

@@ -1,5 +1,6 @@
 package dev.paystream.transforms.dedup;
 
+import dev.paystream.schemas.metrics.PaystreamMetrics;
 import dev.paystream.schemas.PaymentEvent;
 import dev.paystream.transforms.state.StateCoders;
 import java.util.Collections;
@@ -138,6 +139,7 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
       Long arrived = stored == null ? null : stored.get(id);
       if (arrived != null && now - arrived <= retentionMillis) {
         duplicates.inc();
+        PaystreamMetrics.DUPLICATES.labelValues("duplicate").inc();
         return;
       }
       boolean decided = alreadyDecided != null && Boolean.TRUE.equals(alreadyDecided.apply(id));
@@ -153,6 +155,7 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
       arrivalsState.write(arrivals);
       if (decided) {
         decidedBefore.inc();
+        PaystreamMetrics.DUPLICATES.labelValues("already_decided").inc();
       } else {
         out.output(element.getValue());
       }

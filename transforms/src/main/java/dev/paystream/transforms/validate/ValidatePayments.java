@@ -1,5 +1,6 @@
 package dev.paystream.transforms.validate;
 
+import dev.paystream.schemas.metrics.PaystreamMetrics;
 import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.PaymentEvent;
 import dev.paystream.schemas.SourceRecord;
@@ -155,6 +156,7 @@ public class ValidatePayments extends PTransform<PCollection<SourceRecord>, PCol
     private void reject(
         SourceRecord record, DeadLetterReason reason, String message, long now, MultiOutputReceiver out) {
       Metrics.counter(METRICS_NAMESPACE, "dead_letter_" + reason.name()).inc();
+      PaystreamMetrics.DEAD_LETTERS.labelValues(reason.name()).inc();
       DeadLetter letter = DeadLetters.of(record, STAGE, reason, message, now, validator.maxPayloadBytes());
       if (DeadLetters.truncated(letter)) {
         truncated.inc();
