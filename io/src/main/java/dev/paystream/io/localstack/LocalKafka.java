@@ -28,7 +28,9 @@ import org.apache.kafka.metadata.storage.Formatter;
 
 /**
  * A single-node Kafka broker in KRaft mode (broker and controller in one server), run inside this
- * JVM. Its log directory is formatted afresh on every start.
+ * JVM. Its log directory is formatted afresh on every {@link #start}; {@link #stop} and {@link
+ * #resume} keep it (and so the cluster id, the topics, the committed offsets and the transactions'
+ * state), to test how clients live through a broker outage.
  */
 final class LocalKafka implements AutoCloseable {
 
@@ -36,12 +38,15 @@ final class LocalKafka implements AutoCloseable {
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
-  private final KafkaRaftServer server;
+  private final KafkaConfig config;
   private final int port;
   /** Null for the plain broker. */
   private final StackSecurity security;
+  // null while stopped; replaced by resume(): a KafkaRaftServer cannot be started twice
+  private KafkaRaftServer server;
 
-  private LocalKafka(KafkaRaftServer server, int port, StackSecurity security) {
+  private LocalKafka(KafkaConfig config, KafkaRaftServer server, int port, StackSecurity security) {
+    this.config = config;
     this.server = server;
     this.port = port;
     this.security = security;
@@ -60,6 +65,11 @@ final class LocalKafka implements AutoCloseable {
     }
     KafkaConfig config = new KafkaConfig(props, false);
     format(logDir, security);
+    return new LocalKafka(config, startServer(config), port, security);
+  }
+
+  /** Starts a server on the formatted log directory; returns once it is unfenced and serving. */
+  private static KafkaRaftServer startServer(KafkaConfig config) {
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     try {
       server.startup();
@@ -67,7 +77,29 @@ final class LocalKafka implements AutoCloseable {
       server.shutdown();
       throw e;
     }
-    return new LocalKafka(server, port, security);
+    return server;
+  }
+
+  /**
+   * Shuts the broker down cleanly, keeping its log directory and ports; does nothing if it is
+   * stopped. Clients see the connection refused until {@link #resume}.
+   */
+  synchronized void stop() {
+    if (server != null) {
+      server.shutdown();
+      server.awaitShutdown();
+      server = null;
+    }
+  }
+
+  /**
+   * Starts the broker again after {@link #stop}, on the same ports and log directory (same cluster
+   * id, topics, offsets and transaction state); returns once it serves. Does nothing if it runs.
+   */
+  synchronized void resume() {
+    if (server == null) {
+      server = startServer(config);
+    }
   }
 
   private static Properties brokerProperties(int port, int controllerPort, Path logDir, String listener) {
@@ -229,7 +261,6 @@ final class LocalKafka implements AutoCloseable {
 
   @Override
   public void close() {
-    server.shutdown();
-    server.awaitShutdown();
+    stop();
   }
 }

@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * PortInUseException} that names it.
  *
  * <p>Every start is a fresh stack: the servers' directories under the data directory are wiped
- * first, so old data never blocks a start and nothing survives a restart. Without {@link
+ * first, so old data never blocks a start and nothing survives a restart of the stack. Outages of
+ * one server ({@link #stopKafka}, {@link #stopPostgres}, {@link #stopRedis} and their starts) keep
+ * its data. Without {@link
  * Builder#dataDir} the stack uses a temporary directory that {@link #close} deletes.
  *
  * <p>Started from the command line (see {@link #main}), it runs until Ctrl-C.
@@ -222,6 +224,25 @@ public final class LocalStack implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("Could not restart Redis on port " + redisPort(), e);
     }
+  }
+
+  /**
+   * Shuts the Kafka broker down cleanly, keeping its port, log directory and cluster id, so that
+   * tests can see how clients live through a broker outage; {@link #startKafka} brings it back with
+   * its topics, committed offsets and transactions. Does nothing if it is stopped.
+   */
+  public void stopKafka() {
+    kafka.stop();
+  }
+
+  /**
+   * Starts the Kafka broker again after {@link #stopKafka}, on the same ports and data; returns once
+   * it serves requests. Does nothing if it runs.
+   *
+   * @throws RuntimeException if it fails to start
+   */
+  public void startKafka() {
+    kafka.resume();
   }
 
   /** The directory that holds the servers' files. */
