@@ -4,9 +4,12 @@
 #   bash bench/run.sh --profile=true        # plus a JFR profile of the Flink run
 #   bash bench/run.sh --mode=soak           # soak: Flink embedded over 10M events (hours)
 #   bash bench/run.sh --events=200000 --contenders=limit,direct --latencySeconds=0
+#   bash bench/run.sh --events=20000 --contenders=limit,direct --directEvents=300 --latencySeconds=0   # quick check (ReadmeCommandsIT)
 # Extra Maven flags for the build: MAVEN_ARGS="-o -Dmaven.repo.local=/path/to/repo" bash bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# package, not install: the reactor resolves the modules from their target/ directories, so the
+# benchmark leaves the local Maven repository (and other builds' SNAPSHOTs) untouched.
 # shellcheck disable=SC2086 # MAVEN_ARGS is a list of flags
-mvn -B -q ${MAVEN_ARGS:-} install -DskipTests -Dmaven.test.skip=true -pl bench -am
+mvn -B -q ${MAVEN_ARGS:-} package -DskipTests -Dmaven.test.skip=true -pl bench -am
 exec java -Xmx2g $(cat bench/target/classes/jdk17-opens.txt) -cp "bench/target/classes:$(cat bench/target/classpath.txt)" dev.paystream.bench.Benchmark "$@"

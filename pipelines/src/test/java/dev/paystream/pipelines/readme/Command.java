@@ -37,12 +37,17 @@ final class Command implements AutoCloseable {
 
   /** {@link #start(String, Path)} after the {@code setup} commands (e.g. the README's variables), in the same shell. */
   static Command start(List<String> setup, String command, Path output) throws IOException {
+    return start(Readme.ROOT, setup, command, output);
+  }
+
+  /** {@link #start(List, String, Path)} from {@code directory} instead of the checkout's root. */
+  static Command start(Path directory, List<String> setup, String command, Path output) throws IOException {
     Files.createDirectories(output.getParent());
     List<String> script = new ArrayList<>(setup);
     script.add("exec " + command);
     Process process =
         new ProcessBuilder("bash", "-c", String.join("\n", script))
-            .directory(Readme.ROOT.toFile())
+            .directory(directory.toFile())
             .redirectErrorStream(true)
             .redirectOutput(output.toFile())
             .start();

@@ -58,7 +58,7 @@ import redis.clients.jedis.Protocol;
  * mvn install} (CI's {@code mvn install} has just done it, and a nested one would overwrite the
  * artifacts under test); {@code bash .ci/run} (it runs this test); the job jar's {@code mvn
  * package} (the {@code -Pflink-runner} build that runs ReadmeFlinkCommandsIT builds that jar); the
- * benchmark (8 minutes). Docker commands are inline text, checked by {@code DockerComposeTest}.
+ * benchmark's full runs (8 minutes and more; its quick run is run, from a copy of the sources). Docker commands are inline text, checked by {@code DockerComposeTest}.
  *
  * <p>Needs the modules installed in the local Maven repository ({@code .ci/run} runs {@code mvn
  * install}, which installs io, transforms and schemas before this module's tests run).
@@ -328,9 +328,44 @@ class ReadmeCommandsIT {
     }
   }
 
+  /**
+   * The README's quick benchmark run, as written, from a copy of the sources ({@code bench/run.sh}
+   * builds bench and the modules it needs; in place it would rewrite the jars this test runs
+   * from). Maven flags for that build come from {@code MAVEN_ARGS} in this test's environment,
+   * as for a reader. Its table must have a row per contender, each with every payment accounted for.
+   */
+  @Test
+  void quickBenchmarkPrintsItsTable() throws Exception {
+    List<String> quick = commands("bench").stream().filter(c -> c.contains("--contenders=limit,direct")).toList();
+    assertEquals(1, quick.size(), () -> "one quick benchmark command in the README: " + commands("bench"));
+    String command = quick.get(0);
+    Path checkout = SourceCopy.of(OUT.toAbsolutePath().resolve("bench-checkout"));
+    try (Command run = Command.start(checkout, List.of(), command, OUT.resolve("bench.log"))) {
+      assertEquals(0, run.waitFor(Duration.ofMinutes(8)), run::tail);
+      String out = run.output();
+      assertTableRow(out, "limit \\(kafka-clients EOS\\)", option(command, "events"));
+      assertTableRow(out, "direct", option(command, "directEvents"));
+      assertTrue(out.contains("Results written to "), run::tail);
+    }
+  }
+
+  /** A row of the benchmark's table: {@code events} payments, all of them through at a rate above 0. */
+  private static void assertTableRow(String out, String contender, int events) {
+    Matcher row = Pattern.compile("(?m)^" + contender + "\\s+([\\d,]+)\\s+([\\d,]+)\\s+([\\d,]+)\\s").matcher(out);
+    assertTrue(row.find(), () -> "no table row for " + contender + ":\n" + out);
+    assertEquals(events, Integer.parseInt(row.group(1).replace(",", "")), row.group());
+    assertTrue(Long.parseLong(row.group(2).replace(",", "")) > 0, row.group());
+  }
+
+  private static int option(String command, String name) {
+    Matcher value = Pattern.compile("--" + name + "=(\\d+)").matcher(command);
+    assertTrue(value.find(), () -> "--" + name + " in " + command);
+    return Integer.parseInt(value.group(1));
+  }
+
   @Test
   void flinkAndBenchCommandsAreConsistent() throws Exception {
-    // Checked here; the Flink commands are run by ReadmeFlinkCommandsIT (-Pflink-runner), the benchmark not.
+    // Checked here; the Flink commands are run by ReadmeFlinkCommandsIT (-Pflink-runner), the benchmark's quick run above.
     assertEquals("mvn -B -Pflink-runner -pl pipelines -am package -DskipTests", command("flinkJar"));
     String pom = Files.readString(Readme.ROOT.resolve("pipelines/pom.xml"));
     assertTrue(pom.contains("<id>flink-runner</id>") && pom.contains("<shadedClassifierName>flink-job</shadedClassifierName>"));
