@@ -40,7 +40,7 @@ class LocalKafkaRestartIT {
   @Test
   void aResumedBrokerKeepsItsDataOffsetsAndTransactions(@TempDir Path dir) throws Exception {
     int[] ports = Ports.pickFree(2);
-    try (LocalKafka kafka = LocalKafka.start(ports[0], ports[1], dir)) {
+    try (LocalKafka kafka = LocalKafka.start(ports[0], ports[1], dir, null)) {
       kafka.createTopics(Map.of(TOPIC, 1), Map.of());
       String clusterId = clusterId(kafka);
       try (KafkaProducer<String, String> transactional = producer(kafka, TRANSACTIONAL_ID)) {
@@ -74,7 +74,7 @@ class LocalKafkaRestartIT {
       assertEquals(List.of("before", "before the outage", "during the outage", "after"), readCommitted(kafka));
     }
     // start() is still a fresh broker: the log directory is formatted again.
-    try (LocalKafka fresh = LocalKafka.start(ports[0], ports[1], dir)) {
+    try (LocalKafka fresh = LocalKafka.start(ports[0], ports[1], dir, null)) {
       fresh.createTopics(Map.of(TOPIC, 1), Map.of());
       assertEquals(List.of(), readCommitted(fresh));
     }
