@@ -50,7 +50,8 @@ public final class Benchmark {
   private final Path checkpointDir;
   private final List<Double> loadAtStart;
   private final Instant started = Instant.now();
-  private JfrSummary profile;
+  /** JFR summaries of the profiled contenders (--profile), by contender. */
+  private final Map<String, JfrSummary> profiles = new LinkedHashMap<>();
 
   private Benchmark(BenchmarkOptions options, LocalStack stack, List<Double> loadAtStart) {
     this.options = options;
@@ -93,7 +94,7 @@ public final class Benchmark {
             case "flink" -> measurePipeline("flink embedded", flinkInput(big), flinkArgs(), options.getProfile());
             case "flink-kafkaio" -> measurePipeline(
                 "flink, KafkaIO EOS sink", preload("bench-payments-flink-kafkaio", options.getFlinkKafkaIoEvents()), flinkKafkaIoArgs(), false);
-            case "direct" -> measurePipeline("direct", preload("bench-payments-direct", options.getDirectEvents()), directArgs(), false);
+            case "direct" -> measurePipeline("direct", preload("bench-payments-direct", options.getDirectEvents()), directArgs(), options.getProfile());
             default -> throw new IllegalArgumentException("unknown contender " + contender);
           };
       double rate = (double) result.get("events_per_second");
@@ -227,7 +228,7 @@ public final class Benchmark {
     Path jfr = null;
     if (c.profiled) {
       Path dir = Files.createDirectories(Path.of(options.getResultsDir()).toAbsolutePath().resolveSibling("target").resolve("jfr"));
-      jfr = dir.resolve("flink-" + Instant.now().toString().replace(':', '-') + ".jfr");
+      jfr = dir.resolve(c.name.split(" ")[0] + "-" + Instant.now().toString().replace(':', '-') + ".jfr");
       jvmFlags.add("-XX:StartFlightRecording=name=bench,settings=" + JfrSummary.settingsFile(dir) + ",filename=" + jfr + ",dumponexit=true");
       System.out.println("  JFR recording: " + jfr);
     }
@@ -273,8 +274,9 @@ public final class Benchmark {
         if (jfr != null) {
           stopRecording(process, jfr);
           // From the first committed output on: JVM and job start-up (class loading, translation) left out.
-          profile = JfrSummary.of(jfr, Instant.ofEpochMilli(counter.firstVisibleMillis()));
-          System.out.println("Flink profile from the first committed output to the end:");
+          JfrSummary profile = JfrSummary.of(jfr, Instant.ofEpochMilli(counter.firstVisibleMillis()));
+          profiles.put(c.name, profile);
+          System.out.println(c.name + " profile from the first committed output to the end:");
           System.out.print(profile.format());
           Map<String, Object> summary = profile.toMap();
           summary.put("recording", jfr.toString());
@@ -536,10 +538,10 @@ public final class Benchmark {
     System.out.println();
     System.out.print(Table.format(results));
     System.out.println();
-    if (profile != null) {
-      System.out.println("Flink profile (JFR), top three CPU costs: " + profile.topCosts());
+    profiles.forEach((name, profile) -> {
+      System.out.println(name + " profile (JFR), top three CPU costs: " + profile.topCosts());
       System.out.printf("  blocked inside Kafka transactions: %.1f s%n", profile.kafkaTransactionWaitSeconds);
-    }
+    });
     ((List<?>) report.get("targets")).forEach(t -> System.out.println("Target: " + t));
     Path file = write("bench", report);
     System.out.println("Machine: " + report.get("machine"));

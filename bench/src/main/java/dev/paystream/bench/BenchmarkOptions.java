@@ -97,7 +97,7 @@ public interface BenchmarkOptions extends PipelineOptions {
 
   void setLatencyRunner(String value);
 
-  @Description("Record the Flink throughput run with JFR and print where its CPU and wall time go")
+  @Description("Record the Flink and Direct throughput runs with JFR and print where their CPU and wall time go")
   @Default.Boolean(false)
   boolean getProfile();
 
