@@ -70,8 +70,12 @@ public final class AnalyticsCheck {
   public static Committed backfillEqualsTheReferenceModels(LocalStack stack, AnalyticsOptions options, KnownInput input)
       throws Exception {
     runBackfill(options);
-    Committed committed = Committed.read(KafkaConnections.from(options), options, Duration.ofSeconds(2));
+    long start = System.nanoTime();
+    Committed committed = Committed.read(KafkaConnections.from(options), options, Duration.ofMinutes(5));
+    LOG.info("Committed output read in {} ms", (System.nanoTime() - start) / 1_000_000);
+    start = System.nanoTime();
     assertEqualsModels(stack, options, input, committed);
+    LOG.info("Compared with the models in {} ms", (System.nanoTime() - start) / 1_000_000);
     return committed;
   }
 
@@ -88,15 +92,15 @@ public final class AnalyticsCheck {
 
   /** What the analytics pipeline committed to its three topics. */
   public record Committed(List<PaymentStats> stats, List<CustomerSession> sessions, List<DeadLetter> deadLetters) {
-    /** Everything committed so far, once nothing new arrived for {@code quiet}. */
-    static Committed read(KafkaConnection kafka, AnalyticsOptions options, Duration quiet) {
+    /** Everything committed by now, read to the end offsets (the writer has finished), within {@code timeout} each. */
+    static Committed read(KafkaConnection kafka, AnalyticsOptions options, Duration timeout) {
       try (CommittedTopicReader statsTopic = new CommittedTopicReader(kafka, options.getStatsTopic());
           CommittedTopicReader sessionsTopic = new CommittedTopicReader(kafka, options.getSessionsTopic());
           CommittedTopicReader deadLetterTopic = new CommittedTopicReader(kafka, options.getAnalyticsDeadLetterTopic())) {
         return new Committed(
-            CommittedTopicReader.values(statsTopic.drain(quiet), PaymentStats.getDecoder()),
-            CommittedTopicReader.values(sessionsTopic.drain(quiet), CustomerSession.getDecoder()),
-            CommittedTopicReader.values(deadLetterTopic.drain(quiet), DeadLetter.getDecoder()));
+            CommittedTopicReader.values(statsTopic.readToEnd(timeout), PaymentStats.getDecoder()),
+            CommittedTopicReader.values(sessionsTopic.readToEnd(timeout), CustomerSession.getDecoder()),
+            CommittedTopicReader.values(deadLetterTopic.readToEnd(timeout), DeadLetter.getDecoder()));
       }
     }
   }

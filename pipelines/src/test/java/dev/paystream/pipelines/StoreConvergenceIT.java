@@ -9,6 +9,8 @@ import dev.paystream.io.localstack.LocalStack;
 import dev.paystream.io.localstack.LocalStackExtension;
 import dev.paystream.io.redis.FeatureHash;
 import dev.paystream.io.redis.RedisConnection;
+import dev.paystream.pipelines.generator.GeneratedRecord;
+import dev.paystream.pipelines.generator.GeneratedRecord.Kind;
 import dev.paystream.schemas.FraudDecision;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,7 +18,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -38,6 +44,7 @@ import redis.clients.jedis.JedisPooled;
 @ExtendWith(LocalStackExtension.class)
 class StoreConvergenceIT {
   private static final int RECORDS = 1_000;
+  private static final int EARLY_CUSTOMERS = 10;
 
   @Test
   void postgresAndKafkaAgreeOnceTheCancelledPipelineRunsAgain(LocalStack stack) throws Exception {
@@ -45,14 +52,25 @@ class StoreConvergenceIT {
     FraudDetectionOptions first = options(stack, run, "1");
     stack.createTopics(Map.of(first.getPaymentsTopic(), 4, first.getDecisionsTopic(), 4, first.getDeadLetterTopic(), 1));
     KafkaConnection kafka = KafkaConnections.from(first);
-    KnownInput input = KnownInput.generate(RECORDS);
+    KnownInput generated = KnownInput.generate(RECORDS);
+    Set<String> early = generated.records.stream()
+        .filter(r -> r.kind() == Kind.VALID)
+        .map(GeneratedRecord::key)
+        .distinct()
+        .limit(EARLY_CUSTOMERS)
+        .collect(Collectors.toSet());
+    KnownInput input = customersFirst(generated, early);
+    Set<String> earlyIds = input.records.stream()
+        .filter(r -> r.kind() == Kind.VALID && early.contains(r.key()))
+        .map(GeneratedRecord::transactionId)
+        .collect(Collectors.toSet());
     input.produce(kafka, first.getPaymentsTopic(), 0, RECORDS);
 
     try (CommittedTopicReader decisions = new CommittedTopicReader(kafka, first.getDecisionsTopic())) {
       // Cancelled mid-stream: a third of the decisions committed, the rest in flight.
       PipelineResult cancelled = start(first);
       try {
-        decisions.readUntil(r -> r.size() >= input.validIds.size() / 3, Duration.ofMinutes(3));
+        decisions.readUntil(r -> r.size() >= input.validIds.size() / 3 && latest(r).keySet().containsAll(earlyIds), Duration.ofMinutes(5));
       } finally {
         PipelineMain.cancel(cancelled);
       }
@@ -76,7 +94,7 @@ class StoreConvergenceIT {
         Map<String, String> rows = rowsAtCancel;
         Map<String, Long> newest = Map.of();
         Map<String, Long> features = Map.of();
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        long deadline = System.nanoTime() + Duration.ofMinutes(8).toNanos();
         while (!(committed.keySet().equals(input.validIds) && rows.equals(committed) && features.equals(newest))
             && System.nanoTime() < deadline) {
           all = decisions.readUntil(r -> false, Duration.ofSeconds(1));
@@ -91,6 +109,13 @@ class StoreConvergenceIT {
                 + " Redis: %d of %d customers at their newest committed decision%n",
             committedAtCancel.size(), rowsAtCancel.size(), committed.size(), rows.size(), input.validIds.size(),
             newest.entrySet().stream().filter(e -> e.getValue().equals(inRedis.get(e.getKey()))).count(), newest.size());
+        // The early customers' payments were all decided by the first run, which wrote nothing to
+        // Redis: their hashes can only come from the committed decisions read back at start.
+        Map<String, Long> earlyNewest = new TreeMap<>(newest);
+        earlyNewest.keySet().retainAll(early);
+        Map<String, Long> earlyInRedis = new TreeMap<>(inRedis);
+        earlyInRedis.keySet().retainAll(early);
+        assertEquals(earlyNewest, earlyInRedis, "Redis event_time of the customers decided only by the first run");
         // Every committed decision has its row, with the same decision and score, and no row is
         // left of a decision Kafka never committed.
         assertEquals(committed, rows, "fraud_decisions against the committed decisions");
@@ -102,6 +127,18 @@ class StoreConvergenceIT {
         PipelineMain.cancel(restarted);
       }
     }
+  }
+
+  /**
+   * {@code input} with every record of the {@code early} customers moved to the front: the first
+   * run decides all their payments, so their features can reach Redis only from the committed
+   * decisions (the first run writes none, the second drops their payments as already decided).
+   */
+  private static KnownInput customersFirst(KnownInput input, Set<String> early) {
+    List<GeneratedRecord> reordered = new ArrayList<>();
+    input.records.stream().filter(r -> early.contains(r.key())).forEach(reordered::add);
+    input.records.stream().filter(r -> !early.contains(r.key())).forEach(reordered::add);
+    return KnownInput.of(reordered);
   }
 
   private static PipelineResult start(FraudDetectionOptions options) {

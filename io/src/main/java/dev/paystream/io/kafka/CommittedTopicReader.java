@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.avro.message.MessageDecoder;
@@ -42,6 +43,26 @@ public final class CommittedTopicReader implements AutoCloseable {
       Predicate<List<ConsumerRecord<byte[], byte[]>>> done, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!done.test(records) && System.nanoTime() < deadline) {
+      consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+    }
+    return List.copyOf(records);
+  }
+
+  /**
+   * Reads everything the topic committed by now: until each partition's position reaches the end
+   * offset it has when this is called (for this {@code read_committed} consumer, the last stable
+   * offset). For output whose writer has finished; a fixed drain time returns part of a large topic.
+   *
+   * @return every committed record read so far, in partition order
+   * @throws IllegalStateException if the end is not reached within {@code timeout}
+   */
+  public List<ConsumerRecord<byte[], byte[]>> readToEnd(Duration timeout) {
+    Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Not at the end offsets " + end + " after " + timeout + ": " + records.size() + " read");
+      }
       consumer.poll(Duration.ofMillis(200)).forEach(records::add);
     }
     return List.copyOf(records);
