@@ -10,28 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.config.ConfigDef;
 
 /** Builds a {@link KafkaConnection} from {@link KafkaOptions}. */
 public final class KafkaConnections {
-  /**
-   * The client settings that hold secrets (Kafka types them PASSWORD: {@code sasl.jaas.config},
-   * {@code ssl.key.password}, ...): refused in {@code --kafkaProperties}, whose values Beam and
-   * Flink print with the options (Flink's web UI, /jobs/&lt;id&gt;/config).
-   */
-  static final Set<String> SECRET_KEYS =
-      Stream.of(ConsumerConfig.configDef(), ProducerConfig.configDef(), AdminClientConfig.configDef())
-          .flatMap(def -> def.configKeys().values().stream())
-          .filter(key -> key.type == ConfigDef.Type.PASSWORD)
-          .map(key -> key.name)
-          .collect(Collectors.toUnmodifiableSet());
-
   private KafkaConnections() {}
 
   public static KafkaConnection from(KafkaOptions options) {
@@ -54,8 +35,9 @@ public final class KafkaConnections {
           throw new IllegalArgumentException("--kafkaProperties entries must be key=value; got an entry without '='");
         }
         String key = pair.substring(0, eq).trim();
-        if (SECRET_KEYS.contains(key)) {
-          // The option's value, and so the secret, would be shown wherever the options are.
+        if (KafkaConnection.SECRET_KEYS.contains(key)) {
+          // The option's value, and so the secret, would be shown wherever the options are (Beam
+          // logs them, Flink's web UI shows them under /jobs/<id>/config).
           throw new IllegalArgumentException(
               "--kafkaProperties must not carry " + key + ", a secret: put it in --kafkaPropertiesFile");
         }

@@ -28,10 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * errors. {@code SecuredPipelineProcessIT} checks the logs and exit codes of a pipeline process.
  */
 @ExtendWith(LocalStackExtension.class)
-@Timeout(240)
+@Timeout(480)
 class SecuredFraudPipelineIT {
   private static final String USER = SecuredRuns.USER;
-  private static final int RECORDS = 300;
+  private static final int RECORDS = 200;
 
   @Test
   void decidesExactlyOnceWithOnlyItsAclsAndShowsNoPassword(@Secured LocalStack stack, @TempDir Path dir)
@@ -46,7 +46,7 @@ class SecuredFraudPipelineIT {
     shown.addAll(displayData(options));
     FraudRun.Output output =
         FraudRun.runUntil(
-            options, input.validIds.size(), input.malformedReasons.size(), Duration.ofMinutes(3), Duration.ofSeconds(3));
+            options, input.validIds.size(), input.malformedReasons.size(), Duration.ofMinutes(6), Duration.ofSeconds(3));
 
     input.assertExactlyOnce(output.decisions(), output.deadLetters(), options.getPaymentsTopic());
     shown.add(output.metrics().toString());

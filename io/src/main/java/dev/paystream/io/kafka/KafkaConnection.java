@@ -1,13 +1,22 @@
 package dev.paystream.io.kafka;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Where the Kafka cluster is and how to talk to it: bootstrap servers plus any client properties
@@ -15,6 +24,17 @@ import org.apache.kafka.clients.CommonClientConfigs;
  * {@link #toString()} never shows property values, which may be secrets.
  */
 public final class KafkaConnection implements Serializable {
+  /**
+   * The client settings that hold secrets: those Kafka types PASSWORD ({@code sasl.jaas.config},
+   * {@code ssl.key.password}, {@code ssl.keystore.password}, ...).
+   */
+  public static final Set<String> SECRET_KEYS =
+      Stream.of(ConsumerConfig.configDef(), ProducerConfig.configDef(), AdminClientConfig.configDef())
+          .flatMap(def -> def.configKeys().values().stream())
+          .filter(key -> key.type == ConfigDef.Type.PASSWORD)
+          .map(key -> key.name)
+          .collect(Collectors.toUnmodifiableSet());
+
   private final String bootstrapServers;
   private final Map<String, String> clientProperties;
 
@@ -43,6 +63,41 @@ public final class KafkaConnection implements Serializable {
     config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.putAll(overrides);
     return config;
+  }
+
+  /**
+   * {@link #clientConfig} without the {@link #SECRET_KEYS}: for Beam's KafkaIO, which shows its
+   * consumer and producer configs as display data (runners' UIs, the pipeline's JSON); the secrets
+   * come in through {@link #consumerFactory()} and {@link #producerFactory()}.
+   */
+  public Map<String, Object> shownClientConfig(Map<String, Object> overrides) {
+    Map<String, Object> config = clientConfig(overrides);
+    config.keySet().removeAll(SECRET_KEYS);
+    return config;
+  }
+
+  /** KafkaIO's consumer factory, adding the secret settings {@link #shownClientConfig} leaves out. */
+  public <K, V> SerializableFunction<Map<String, Object>, Consumer<K, V>> consumerFactory() {
+    Map<String, String> secrets = secrets();
+    return config -> new KafkaConsumer<>(withSecrets(config, secrets));
+  }
+
+  /** KafkaIO's producer factory, adding the secret settings {@link #shownClientConfig} leaves out. */
+  public <K, V> SerializableFunction<Map<String, Object>, Producer<K, V>> producerFactory() {
+    Map<String, String> secrets = secrets();
+    return config -> new KafkaProducer<>(withSecrets(config, secrets));
+  }
+
+  private Map<String, String> secrets() {
+    Map<String, String> secrets = new HashMap<>(clientProperties);
+    secrets.keySet().retainAll(SECRET_KEYS);
+    return secrets;
+  }
+
+  private static Map<String, Object> withSecrets(Map<String, Object> config, Map<String, String> secrets) {
+    Map<String, Object> merged = new HashMap<>(config);
+    merged.putAll(secrets);
+    return merged;
   }
 
   /**

@@ -86,8 +86,10 @@ public class ReadPaymentRecords extends PTransform<PBegin, PCollection<SourceRec
                 .withTopic(topic)
                 .withKeyDeserializer(ByteArrayDeserializer.class)
                 .withValueDeserializer(ByteArrayDeserializer.class)
+                // Secrets through the factory: KafkaIO shows the config as display data.
+                .withConsumerFactoryFn(kafka.consumerFactory())
                 .withConsumerConfigUpdates(
-                    kafka.clientConfig(
+                    kafka.shownClientConfig(
                         Map.of(
                             ConsumerConfig.GROUP_ID_CONFIG, consumerGroup,
                             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,

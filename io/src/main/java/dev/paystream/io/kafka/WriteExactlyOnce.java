@@ -155,7 +155,9 @@ public class WriteExactlyOnce<T extends SpecificRecord> extends PTransform<PColl
                 .withTopic(topic)
                 .withKeySerializer(StringSerializer.class)
                 .withValueSerializer(ByteArraySerializer.class)
-                .withProducerConfigUpdates(kafka.clientConfig(Map.of()))
+                // Secrets through the factory: KafkaIO shows the config as display data.
+                .withProducerFactoryFn(kafka.producerFactory())
+                .withProducerConfigUpdates(kafka.shownClientConfig(Map.of()))
                 .withEOS(shards, sinkGroupId));
   }
 

@@ -116,8 +116,7 @@ public record RedisConnection(String url, String passwordEnv, String passwordFil
         + withoutUserInfo(URI.create(url))
         + ", passwordEnv="
         + passwordEnv
-        + ", passwordFile="
-        + passwordFile
+        + (passwordFile == null || passwordFile.isBlank() ? "" : ", passwordFile=" + passwordFile)
         + "}";
   }
 
