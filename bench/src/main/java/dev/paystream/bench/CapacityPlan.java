@@ -120,7 +120,7 @@ record CapacityPlan(
     out.add("Kafka");
     out.add(String.format("  payments in: %,.0f x %d B = %s/s; decisions out: %,.0f x %d B = %s/s",
         rate, recordBytes, bytes(paymentBytesPerSecond()), rate, decisionBytes, bytes(decisionBytesPerSecond())));
-    out.add(String.format("  partitions = multiple of %d >= ceil(max(parallelism %d, ceil(%s / %s per partition) = %d) x growth %s) = %d",
+    out.add(String.format("  partitions = multiple of %d >= ceil(max(parallelism %d, ceil(%s/s / %s/s per partition) = %d) x growth %s) = %d",
         parallelism(), parallelism(), bytes(paymentBytesPerSecond()), bytes(partitionBytesPerSecond),
         (int) Math.ceil(paymentBytesPerSecond() / partitionBytesPerSecond), number(growth), partitions()));
     out.add(String.format("  disk = (%s/s + %s/s) x %,d s x %d replicas x %.2f overhead = %s; per broker (%d): %s",

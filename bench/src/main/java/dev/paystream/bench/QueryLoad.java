@@ -55,6 +55,9 @@ public final class QueryLoad implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--customers", defaultValue = "10000", description = "Customers with features in Redis. Default: ${DEFAULT-VALUE}")
   int customers;
 
+  @Option(names = "--connections", defaultValue = "32", description = "Requests in flight at most, each on a kept-alive connection (as wrk's -c). Default: ${DEFAULT-VALUE}")
+  int connections;
+
   @Option(names = "--targetP99Millis", defaultValue = "5", description = "p99 target reported against. Default: ${DEFAULT-VALUE}")
   double targetP99Millis;
 
@@ -83,7 +86,7 @@ public final class QueryLoad implements java.util.concurrent.Callable<Integer> {
         System.out.printf("Measuring: %d s at %,d requests/s%n", seconds, rate);
         Result result = drive(client, server.url(), seconds);
         report.put("load_average_end", Machine.loadAverage());
-        report.put("options", Map.of("rate", rate, "seconds", seconds, "warm_up_seconds", warmUpSeconds, "customers", customers));
+        report.put("options", Map.of("rate", rate, "seconds", seconds, "warm_up_seconds", warmUpSeconds, "customers", customers, "connections", connections));
         report.put("result", result.asMap(targetP99Millis));
         System.out.println(result.describe(rate, targetP99Millis));
         System.out.printf("Load average at start %s, at end %s (2 cores; above %.1f the figures are suspect)%n",
@@ -125,8 +128,13 @@ public final class QueryLoad implements java.util.concurrent.Callable<Integer> {
     int total = rate * duration;
     long[] latencies = new long[total];
     AtomicLong errors = new AtomicLong();
+    Map<String, Long> errorKinds = new java.util.concurrent.ConcurrentHashMap<>();
     CompletableFuture<?>[] pending = new CompletableFuture<?>[total];
     SplittableRandom random = new SplittableRandom(17);
+    // Bounded in flight: an HTTP/1.1 client otherwise opens a connection per concurrent request,
+    // and a stalled server then meets a storm of new connections. A request that waits for a
+    // connection still counts its wait, from when it was due.
+    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(connections);
     long start = System.nanoTime();
     for (int i = 0; i < total; i++) {
       long due = start + i * 1_000_000_000L / rate;
@@ -134,6 +142,7 @@ public final class QueryLoad implements java.util.concurrent.Callable<Integer> {
       if (wait > 0) {
         LockSupport.parkNanos(wait);
       }
+      inFlight.acquire();
       int index = i;
       HttpRequest request =
           HttpRequest.newBuilder(url.resolve("/customers/" + customer(random.nextInt(customers)) + "/features"))
@@ -142,15 +151,29 @@ public final class QueryLoad implements java.util.concurrent.Callable<Integer> {
           client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
               .handle((response, failure) -> {
                 latencies[index] = System.nanoTime() - due;
+                inFlight.release();
                 if (failure != null || response.statusCode() != 200) {
                   errors.incrementAndGet();
+                  String kind = failure != null ? rootCause(failure).getClass().getSimpleName() : "HTTP " + response.statusCode();
+                  errorKinds.merge(kind, 1L, Long::sum);
                 }
                 return null;
               });
     }
     CompletableFuture.allOf(pending).get();
     double elapsed = (System.nanoTime() - start) / 1e9;
+    if (!errorKinds.isEmpty()) {
+      System.out.println("Errors by kind: " + errorKinds);
+    }
     return new Result(total, errors.get(), elapsed, latencies);
+  }
+
+  private static Throwable rootCause(Throwable failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 
   /** What one measured phase gave. */
