@@ -30,6 +30,11 @@ public final class QueryServer implements AutoCloseable {
   static final String OPENAPI = "openapi.json";
   /** Longest request path accepted (ids are at most 128 characters, percent-encoded up to 12 bytes each). */
   static final int MAX_PATH_LENGTH = 2_048;
+  /**
+   * Connections waiting to be accepted: a burst of new connections (an HTTP/1.1 client opens one per
+   * concurrent request) beyond the system default of 50 would be refused.
+   */
+  private static final int BACKLOG = 1_024;
 
   private final HttpServer server;
   private final ExecutorService threads;
@@ -45,7 +50,7 @@ public final class QueryServer implements AutoCloseable {
         new Endpoints(postgres, redis, metrics, config.defaultPageSize(), config.maxPageSize(), Clock.systemUTC());
     this.routes = routes(endpoints, metrics, openApi());
     this.threads = Executors.newFixedThreadPool(config.threads(), daemon());
-    this.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
+    this.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), BACKLOG);
     server.createContext("/", this::handle);
     server.setExecutor(threads);
     server.start();
