@@ -11,6 +11,7 @@ import dev.paystream.pipelines.generator.GeneratedRecord;
 import dev.paystream.pipelines.generator.GeneratedRecord.Kind;
 import dev.paystream.pipelines.generator.GeneratorStats;
 import dev.paystream.pipelines.generator.PaymentGenerator;
+import dev.paystream.pipelines.generator.SchemaVersion;
 import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.FraudDecision;
 import dev.paystream.schemas.PaymentEvent;
@@ -111,11 +112,17 @@ public final class KnownInput {
 
   /** {@link #generate(int)}, the history ending at {@code endMillis}. */
   public static KnownInput generate(int count, long endMillis) {
+    return generate(count, endMillis, SchemaVersion.V2);
+  }
+
+  /** Like {@link #generate(int, long)}, from producers on PaymentEvent schema {@code version}. */
+  public static KnownInput generate(int count, long endMillis, SchemaVersion version) {
     List<GeneratedRecord> input = new ArrayList<>(count);
     PaymentGenerator.builder()
         .seed(42)
         .customers(150)
         .format(PaymentFormat.AVRO)
+        .schemaVersion(version)
         .duplicateFraction(0.05)
         .malformedFraction(0.04)
         .fraudFraction(0.02)

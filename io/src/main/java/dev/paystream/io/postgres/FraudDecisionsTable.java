@@ -38,7 +38,10 @@ final class FraudDecisionsTable extends PostgresTable<FraudDecision> {
           feature("history_count", (f, s, i) -> s.setLong(i, f.getHistoryCount())),
           feature("amount_mean", (f, s, i) -> s.setDouble(i, f.getAmountMean())),
           feature("amount_stddev", (f, s, i) -> s.setDouble(i, f.getAmountStddev())),
-          feature("amount_zscore", (f, s, i) -> s.setDouble(i, f.getAmountZscore())));
+          feature("amount_zscore", (f, s, i) -> s.setDouble(i, f.getAmountZscore())),
+          // V4__device_and_place_features.sql
+          feature("new_device", (f, s, i) -> SqlValues.setBoolean(s, i, f.getNewDevice())),
+          feature("km_per_hour_since_previous", (f, s, i) -> SqlValues.setDouble(s, i, f.getKmPerHourSincePrevious())));
 
   FraudDecisionsTable() {
     super("fraud_decisions", 1);

@@ -31,4 +31,12 @@ final class SqlValues {
       statement.setLong(index, value);
     }
   }
+
+  static void setBoolean(PreparedStatement statement, int index, Boolean value) throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.BOOLEAN);
+    } else {
+      statement.setBoolean(index, value);
+    }
+  }
 }

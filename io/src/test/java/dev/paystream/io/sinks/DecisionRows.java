@@ -118,6 +118,8 @@ public final class DecisionRows {
         .setAmountMean(rows.getDouble("amount_mean"))
         .setAmountStddev(rows.getDouble("amount_stddev"))
         .setAmountZscore(rows.getDouble("amount_zscore"))
+        .setNewDevice(rows.getObject("new_device", Boolean.class))
+        .setKmPerHourSincePrevious(rows.getObject("km_per_hour_since_previous", Double.class))
         .build();
   }
 

@@ -60,6 +60,9 @@ public final class TestDecisions {
             .setAmountMean(1_000.0 + c / 3.0)
             .setAmountStddev(p == 0 ? 0.0 : 12.5 + p / 7.0)
             .setAmountZscore(p == 0 ? 0.0 : (p % 5) - 2.0 / 3.0)
+            // v2 features: null for a v1 payment (every third), else set.
+            .setNewDevice(p % 3 == 0 ? null : p % 3 == 1)
+            .setKmPerHourSincePrevious(p % 3 == 0 ? null : 3.5 * p + 1.0 / 3.0)
             .build();
     Decision decision = Decision.values()[(c + p) % Decision.values().length];
     return FraudDecision.newBuilder()

@@ -27,7 +27,9 @@ import org.joda.time.Instant;
 /**
  * Per-customer features for every payment, computed at the moment of the payment: payments in the
  * last 5 minutes and hour, amount in the last 24 hours, time since the previous payment, whether
- * the hour is unusual for this customer and the amount's z-score against the customer's history.
+ * the hour is unusual for this customer and the amount's z-score against the customer's history;
+ * whether the device is new to the customer (PaymentEvent v2's device id) and the speed in km/h
+ * from their previous located payment (impossible travel).
  *
  * <p>State is one {@code CustomerHistory} per customer; a customer inactive for longer than the
  * inactivity TTL (event time) is forgotten by timer, so state stays bounded by active customers.
@@ -100,7 +102,7 @@ public class ComputeCustomerFeatures extends PTransform<PCollection<PaymentEvent
       CustomerHistory history = stored == null ? new CustomerHistory() : stored.copy();
       CustomerFeatures features =
           history
-              .addPayment(payment.getEventTime(), payment.getAmount(), minHistory)
+              .addPayment(payment, minHistory)
               .setCustomerId(payment.getCustomerId())
               .setTransactionId(payment.getTransactionId())
               .build();

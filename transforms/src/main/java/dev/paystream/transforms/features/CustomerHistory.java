@@ -1,6 +1,7 @@
 package dev.paystream.transforms.features;
 
 import dev.paystream.schemas.CustomerFeatures;
+import dev.paystream.schemas.PaymentEvent;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -35,6 +36,7 @@ final class CustomerHistory {
   private double m2;
   private final int[] hourCounts;
   private long latestTime;
+  private DevicesAndPlaces places = DevicesAndPlaces.NONE;
 
   CustomerHistory() {
     this(new long[0], new long[0], 0, 0, 0, new int[24], Long.MIN_VALUE);
@@ -56,14 +58,28 @@ final class CustomerHistory {
    * only ever replaced, never written into.
    */
   CustomerHistory copy() {
-    return new CustomerHistory(times, amounts, count, mean, m2, hourCounts.clone(), latestTime);
+    CustomerHistory copy = new CustomerHistory(times, amounts, count, mean, m2, hourCounts.clone(), latestTime);
+    copy.places = places; // immutable
+    return copy;
   }
 
   long latestTime() {
     return latestTime;
   }
 
-  /** Computes the features of a payment, then remembers the payment. */
+  /**
+   * Computes the features of a payment, device and place included (PaymentEvent v2's device id;
+   * the location v1 has), then remembers the payment.
+   */
+  CustomerFeatures.Builder addPayment(PaymentEvent payment, int minHistory) {
+    long time = payment.getEventTime();
+    Boolean newDevice = places.newDevice(payment.getDeviceId(), time);
+    Double kmPerHour = places.kmPerHour(payment.getLocation(), time);
+    places = places.with(payment.getDeviceId(), payment.getLocation(), time);
+    return addPayment(time, payment.getAmount(), minHistory).setNewDevice(newDevice).setKmPerHourSincePrevious(kmPerHour);
+  }
+
+  /** Computes the amount, velocity and hour features of a payment, then remembers the payment. */
   CustomerFeatures.Builder addPayment(long time, long amount, int minHistory) {
     int hour = Instant.ofEpochMilli(time).atZone(ZoneOffset.UTC).getHour();
     Double secondsSincePrevious = previousTimeAtOrBefore(time);
@@ -171,7 +187,7 @@ final class CustomerHistory {
    * ones stay, as readers) and its golden bytes under test resources.
    */
   static Coder<CustomerHistory> coder() {
-    return VersionedCoder.of(new LayoutV1(), List.of(new LayoutV1()));
+    return VersionedCoder.of(new LayoutV1(), List.of(new LayoutV1(), new LayoutV2()));
   }
 
   /**
@@ -215,6 +231,32 @@ final class CustomerHistory {
         hourCounts[h] = in.readInt();
       }
       return new CustomerHistory(times, amounts, count, mean, m2, hourCounts, in.readLong());
+    }
+
+    @Override
+    public void verifyDeterministic() {}
+  }
+
+  /**
+   * Version 2 (PaymentEvent v2's release): version 1, then the known devices and the latest
+   * located payment. A version 1 history reads with none: its first v2 payment is no new device.
+   */
+  static final class LayoutV2 extends CustomCoder<CustomerHistory> {
+    private static final LayoutV1 V1 = new LayoutV1();
+
+    @Override
+    public void encode(CustomerHistory history, OutputStream outStream) throws IOException {
+      V1.encode(history, outStream);
+      DataOutputStream out = new DataOutputStream(outStream);
+      history.places.encode(out);
+      out.flush();
+    }
+
+    @Override
+    public CustomerHistory decode(InputStream inStream) throws IOException {
+      CustomerHistory history = V1.decode(inStream);
+      history.places = DevicesAndPlaces.decode(new DataInputStream(inStream));
+      return history;
     }
 
     @Override

@@ -2,6 +2,12 @@ package dev.paystream.transforms.features;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+
+import dev.paystream.schemas.CustomerFeatures;
+import dev.paystream.schemas.GeoLocation;
+import dev.paystream.schemas.PaymentEvent;
+import dev.paystream.transforms.TestPayments;
 
 import org.apache.beam.sdk.util.CoderUtils;
 import org.junit.Test;
@@ -24,5 +30,32 @@ public class CustomerHistoryTest {
     assertArrayEquals(before, CoderUtils.encodeToByteArray(CustomerHistory.coder(), original));
     // The copy went on from the original's state: 5 earlier payments, then its own.
     assertEquals(7, (long) copy.addPayment(NOON + 11 * 60_000L, 1, 3).getHistoryCount());
+  }
+
+  @Test
+  public void newDeviceAndImpossibleTravelArePointInTimeAndSurviveTheStateCoder() throws Exception {
+    CustomerHistory history = new CustomerHistory();
+    PaymentEvent berlin = located("tx-1", NOON, "dev-a", 52.52, 13.405);
+    assertNull("first device: nothing to compare with", history.addPayment(berlin, 3).getNewDevice());
+    history = CoderUtils.clone(CustomerHistory.coder(), history);
+
+    // Ten minutes later in Madrid (~1,870 km): ~11,000 km/h, from a device never seen.
+    CustomerFeatures madrid = history.addPayment(located("tx-2", NOON + 600_000L, "dev-b", 40.4168, -3.7038), 3).setCustomerId("cust_1").setTransactionId("t").build();
+    assertEquals(true, madrid.getNewDevice());
+    assertEquals(11_200, madrid.getKmPerHourSincePrevious(), 300);
+
+    // Out of order, before Madrid: dev-b was not seen yet at that time; the latest located payment
+    // is later, so no speed rather than one computed from the future.
+    CustomerFeatures late = history.addPayment(located("tx-3", NOON + 60_000L, "dev-b", 52.52, 13.405), 3).setCustomerId("cust_1").setTransactionId("t").build();
+    assertEquals(true, late.getNewDevice());
+    assertNull(late.getKmPerHourSincePrevious());
+
+    // A v1 payment (no device id): no device feature.
+    PaymentEvent v1 = PaymentEvent.newBuilder(located("tx-4", NOON + 700_000L, "x", 40.4168, -3.7038)).setDeviceId(null).build();
+    assertNull(history.addPayment(v1, 3).getNewDevice());
+  }
+
+  private static PaymentEvent located(String id, long time, String device, double lat, double lng) {
+    return TestPayments.payment(id, "cust_1", time, 1_000).setLocation(new GeoLocation(lat, lng)).setDeviceId(device).build();
   }
 }

@@ -1,0 +1,59 @@
+package dev.paystream.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.paystream.io.localstack.LocalStack;
+import dev.paystream.io.localstack.LocalStackExtension;
+import dev.paystream.pipelines.generator.SchemaVersion;
+import dev.paystream.schemas.FraudDecision;
+import dev.paystream.schemas.PaymentEvent;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A rollout in progress: v1 and v2 producers (half the merchants each) write to one topic, and the
+ * fraud pipeline decides every payment exactly once, read back read_committed; the device id only
+ * v2 payments carry reaches the features (new_device), and v1 payments are scored without it.
+ */
+@ExtendWith(LocalStackExtension.class)
+class SchemaVersionsPipelineIT {
+  private static final int RECORDS = 600;
+
+  @Test
+  void v1AndV2ProducersOnOneTopicAreDecidedExactlyOnce(LocalStack stack) throws Exception {
+    String run = "versions" + System.nanoTime();
+    FraudDetectionOptions options = FraudDetectionPipelineIT.options(stack, run);
+    stack.createTopics(Map.of(options.getPaymentsTopic(), 4, options.getDecisionsTopic(), 4, options.getDeadLetterTopic(), 1));
+    KnownInput input = KnownInput.generate(RECORDS, System.currentTimeMillis(), SchemaVersion.MIXED);
+    input.produce(KafkaConnections.from(options), options.getPaymentsTopic(), 0, RECORDS);
+
+    FraudRun.Output output =
+        FraudRun.runUntil(options, input.validIds.size(), input.malformedReasons.size(), Duration.ofMinutes(8), Duration.ofSeconds(5));
+
+    input.assertExactlyOnce(output.decisions(), output.deadLetters(), options.getPaymentsTopic());
+    Map<String, Boolean> isV2 = new HashMap<>();
+    for (PaymentEvent payment : input.validPayments()) {
+      isV2.put(payment.getTransactionId(), payment.getDeviceId() != null);
+    }
+    int v1 = 0;
+    int v2WithDeviceFeature = 0;
+    for (FraudDecision decision : output.decisions()) {
+      if (isV2.get(decision.getTransactionId())) {
+        v2WithDeviceFeature += decision.getFeatures().getNewDevice() != null ? 1 : 0;
+      } else {
+        v1++;
+        assertNull(decision.getFeatures().getNewDevice(), "a v1 payment has no device id");
+      }
+    }
+    long v2 = output.decisions().size() - v1;
+    assertTrue(v1 > 0 && v2 > 0, "both producers' payments decided: v1 " + v1 + ", v2 " + v2);
+    // Only a customer's first v2 payment has no device to compare with (at most one per customer).
+    assertTrue(v2WithDeviceFeature >= v2 - 150, v2WithDeviceFeature + " of " + v2 + " v2 decisions carry new_device");
+    assertEquals(input.validIds.size(), output.decisions().size());
+  }
+}
