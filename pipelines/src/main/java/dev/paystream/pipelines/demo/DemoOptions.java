@@ -41,4 +41,14 @@ public interface DemoOptions extends FraudDetectionOptions {
   long getTimeoutMinutes();
 
   void setTimeoutMinutes(long value);
+
+  // Operating it (README): keep everything up after the summary, to look at the stores and /metrics.
+
+  @Description(
+      "After the summary, keep the local stack, the pipeline and its metrics endpoint running until "
+          + "Ctrl-C, to look at PostgreSQL, Redis and /metrics")
+  @Default.Boolean(false)
+  boolean getKeepRunning();
+
+  void setKeepRunning(boolean value);
 }
