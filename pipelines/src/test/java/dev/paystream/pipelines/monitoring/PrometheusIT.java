@@ -107,6 +107,7 @@ class PrometheusIT {
                 scraped.put("duplicates", byLabel(prometheus, "paystream_duplicates_total", "kind"));
               });
 
+      assertEquals(input.validIds.size(), output.decisions().size(), "every decision committed within the timeout");
       assertEquals(List.of(), emptyQueries, "dashboard queries and alert inputs without data");
       assertTrue(prometheus.ruleHealth().stream().allMatch(rule -> rule.endsWith("=ok")), prometheus.ruleHealth().toString());
       assertEquals(
@@ -131,6 +132,7 @@ class PrometheusIT {
       await("PaystreamTargetDown firing")
           .atMost(Duration.ofSeconds(30))
           .until(() -> prometheus.firing().contains("PaystreamTargetDown"));
+      System.out.println("firing after the stall: " + prometheus.firing());
     }
   }
 
