@@ -92,6 +92,9 @@ public final class Benchmark {
             case "limit" -> measure(new Contender("limit (kafka-clients EOS)", KafkaLimit.class, limitArgs(big), big.stats.total(),
                 List.of("bench-limit-out"), big.stats.total(), null, false));
             case "flink" -> measurePipeline("flink embedded", flinkInput(big), flinkArgs(), options.getProfile());
+            // The cost of metrics: the Flink contender again, serving /metrics and polling lag.
+            case "flink-metrics" -> measurePipeline(
+                "flink embedded, metrics on", flinkInput(big), OptionsFile.merge(flinkArgs(), List.of("--metricsPort=9464-9563")), false);
             case "flink-kafkaio" -> measurePipeline(
                 "flink, KafkaIO EOS sink", preload("bench-payments-flink-kafkaio", options.getFlinkKafkaIoEvents()), flinkKafkaIoArgs(), false);
             case "direct" -> measurePipeline("direct", preload("bench-payments-direct", options.getDirectEvents()), directArgs(), options.getProfile());

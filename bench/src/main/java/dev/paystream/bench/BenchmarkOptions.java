@@ -46,7 +46,7 @@ public interface BenchmarkOptions extends PipelineOptions {
 
   void setPartitions(int value);
 
-  @Description("Contenders to run, in order: limit, flink, flink-kafkaio, direct")
+  @Description("Contenders to run, in order: limit, flink, flink-kafkaio, direct; flink-metrics: flink with --metricsPort")
   @Default.InstanceFactory(AllContenders.class)
   List<String> getContenders();
 

@@ -79,6 +79,40 @@ public final class FraudRun {
       Duration settle,
       BeforeCancel beforeCancel)
       throws IOException, InterruptedException {
+    return run(options, expectedDecisions, expectedDeadLetters, timeout, settle, beforeCancel, output -> {});
+  }
+
+  /** What to do with the output while the job still runs (print it, keep the job up), before it is cancelled. */
+  @FunctionalInterface
+  public interface WhileRunning {
+    void accept(Output output) throws IOException, InterruptedException;
+  }
+
+  /**
+   * Like {@link #runUntil(FraudDetectionOptions, long, long, Duration, Duration)}, and hands the
+   * output to {@code whileRunning} before the job is cancelled: how the demo reports and then, with
+   * {@code --keepRunning}, keeps the job up.
+   */
+  public static Output runThen(
+      FraudDetectionOptions options,
+      long expectedDecisions,
+      long expectedDeadLetters,
+      Duration timeout,
+      Duration settle,
+      WhileRunning whileRunning)
+      throws IOException, InterruptedException {
+    return run(options, expectedDecisions, expectedDeadLetters, timeout, settle, result -> {}, whileRunning);
+  }
+
+  private static Output run(
+      FraudDetectionOptions options,
+      long expectedDecisions,
+      long expectedDeadLetters,
+      Duration timeout,
+      Duration settle,
+      BeforeCancel beforeCancel,
+      WhileRunning whileRunning)
+      throws IOException, InterruptedException {
     KafkaConnection kafka = KafkaConnections.from(options);
     Pipeline pipeline = Pipeline.create(options);
     FraudDetectionPipeline.build(pipeline, options);
@@ -95,12 +129,15 @@ public final class FraudRun {
         decided = decisions.drain(settle);
         rejected = deadLetters.drain(Duration.ofMillis(1));
         beforeCancel.accept(result);
-        return new Output(
-            CommittedTopicReader.values(decided, FraudDecision.getDecoder()),
-            CommittedTopicReader.values(rejected, DeadLetter.getDecoder()),
-            elapsed,
-            result,
-            result.metrics().allMetrics());
+        Output output =
+            new Output(
+                CommittedTopicReader.values(decided, FraudDecision.getDecoder()),
+                CommittedTopicReader.values(rejected, DeadLetter.getDecoder()),
+                elapsed,
+                result,
+                result.metrics().allMetrics());
+        whileRunning.accept(output);
+        return output;
       } finally {
         PipelineMain.cancel(result);
       }

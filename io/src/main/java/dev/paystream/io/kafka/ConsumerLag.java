@@ -22,9 +22,10 @@ import org.joda.time.Instant;
  *
  * <p>Reads with {@code read_committed}: the log end is the last stable offset, so an open
  * transaction of a producer counts as no lag yet. A group that never committed on a partition
- * starts there from the beginning (the pipelines' {@code earliest}).
+ * starts there from the beginning (the pipelines' {@code earliest}). Keeps its two consumers open
+ * between readings (a gauge reads every few seconds); close it when done.
  */
-public final class ConsumerLag {
+public final class ConsumerLag implements AutoCloseable {
 
   /** One partition's lag; {@code seconds} is empty when an event time is unknown (unparseable records). */
   public record PartitionLag(
@@ -38,6 +39,9 @@ public final class ConsumerLag {
 
   private final KafkaConnection kafka;
   private final PayloadEventTime eventTime;
+  private KafkaConsumer<byte[], byte[]> reader;
+  private KafkaConsumer<byte[], byte[]> member;
+  private String memberGroup;
 
   private ConsumerLag(KafkaConnection kafka, PayloadEventTime eventTime) {
     this.kafka = kafka;
@@ -50,8 +54,12 @@ public final class ConsumerLag {
   }
 
   /** The lag of {@code group} on every partition of {@code topic}, in partition order. */
-  public List<PartitionLag> of(String group, String topic) {
-    try (KafkaConsumer<byte[], byte[]> consumer = kafka.readCommittedConsumer()) {
+  public synchronized List<PartitionLag> of(String group, String topic) {
+    if (reader == null) {
+      reader = kafka.readCommittedConsumer();
+    }
+    KafkaConsumer<byte[], byte[]> consumer = reader;
+    {
       Set<TopicPartition> partitions =
           consumer.partitionsFor(topic, POLL).stream()
               .map(info -> new TopicPartition(topic, info.partition()))
@@ -74,16 +82,32 @@ public final class ConsumerLag {
   }
 
   private Map<TopicPartition, OffsetAndMetadata> committedOffsets(String group, Set<TopicPartition> partitions) {
-    // A consumer of the group that never subscribes: it only reads the group's committed offsets.
-    try (KafkaConsumer<byte[], byte[]> member =
-        new KafkaConsumer<>(
-            kafka.clientConfig(
-                Map.of(
-                    "group.id", group,
-                    "enable.auto.commit", false)),
-            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-      return member.committed(partitions, POLL);
+    if (member == null || !group.equals(memberGroup)) {
+      closeMember();
+      // A consumer of the group that never subscribes: it only reads the group's committed offsets.
+      member =
+          new KafkaConsumer<>(
+              kafka.clientConfig(Map.of("group.id", group, "enable.auto.commit", false)),
+              new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+              new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+      memberGroup = group;
+    }
+    return member.committed(partitions, POLL);
+  }
+
+  private void closeMember() {
+    if (member != null) {
+      member.close(Duration.ofSeconds(1));
+      member = null;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    closeMember();
+    if (reader != null) {
+      reader.close(Duration.ofSeconds(1));
+      reader = null;
     }
   }
 

@@ -30,6 +30,7 @@ final class PaymentTimestampPolicy extends TimestampPolicy<byte[], byte[]> {
     this.eventTime = eventTime;
     this.topic = partition.topic();
     this.partition = Integer.toString(partition.partition());
+    PaystreamMetrics.LATE_RECORDS.labelValues(topic);
     this.maxDelay = maxDelay;
     // Before the first record the watermark is the checkpointed one, as in Beam's policy.
     this.maxEventTime = previousWatermark.orElse(BoundedWindow.TIMESTAMP_MIN_VALUE).plus(maxDelay);

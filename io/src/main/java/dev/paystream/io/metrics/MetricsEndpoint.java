@@ -7,9 +7,9 @@ import dev.paystream.io.kafka.PayloadEventTime;
 import dev.paystream.schemas.metrics.PaystreamMetrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.OptionalInt;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +28,7 @@ public final class MetricsEndpoint {
 
   private static HTTPServer server;
   private static ScheduledExecutorService lagPoller;
-  private static final Set<String> WATCHED = new HashSet<>();
+  private static final Map<String, ConsumerLag> WATCHED = new HashMap<>();
 
   private MetricsEndpoint() {}
 
@@ -70,8 +70,15 @@ public final class MetricsEndpoint {
       server = null;
     }
     if (lagPoller != null) {
-      lagPoller.shutdownNow();
+      // No interrupt: a Kafka client interrupted mid-call logs errors; a reading ends within seconds.
+      lagPoller.shutdown();
+      try {
+        lagPoller.awaitTermination(15, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       lagPoller = null;
+      WATCHED.values().forEach(ConsumerLag::close);
       WATCHED.clear();
     }
   }
@@ -82,7 +89,8 @@ public final class MetricsEndpoint {
    */
   public static synchronized void watchLag(
       KafkaConnection kafka, PayloadEventTime eventTime, String group, String topic, int periodSeconds) {
-    if (!WATCHED.add(group + "\u0000" + topic)) {
+    String key = group + "\u0000" + topic;
+    if (WATCHED.containsKey(key)) {
       return;
     }
     if (lagPoller == null) {
@@ -95,6 +103,7 @@ public final class MetricsEndpoint {
               });
     }
     ConsumerLag lag = ConsumerLag.on(kafka, eventTime);
+    WATCHED.put(key, lag);
     lagPoller.scheduleWithFixedDelay(
         () -> update(lag, group, topic), 0, Math.max(1, periodSeconds), TimeUnit.SECONDS);
   }

@@ -26,6 +26,10 @@ final class TransientSqlFailures implements JdbcIO.RetryStrategy {
   private static final Counter BATCH_RETRIES =
       Metrics.counter(UpsertToPostgres.METRICS_NAMESPACE, "batch_retries");
 
+  static {
+    PaystreamMetrics.SINK_RETRIES.labelValues(UpsertToPostgres.METRICS_NAMESPACE, "batch");
+  }
+
   /** Whether {@code failure}, or any exception it was caused by, is transient. */
   static boolean isTransient(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {

@@ -32,6 +32,9 @@ public final class Retrier {
     this.failures = Metrics.counter(namespace, operation + "_failures");
     this.sink = namespace;
     this.operationName = operation;
+    // At 0 from the start, so that an increase() over them has data before the first retry.
+    PaystreamMetrics.SINK_RETRIES.labelValues(namespace, operation);
+    PaystreamMetrics.SINK_FAILURES.labelValues(namespace, operation);
   }
 
   /** One try of the operation. */

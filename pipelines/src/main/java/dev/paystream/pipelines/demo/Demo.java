@@ -13,7 +13,10 @@ import dev.paystream.pipelines.generator.GeneratorStats;
 import dev.paystream.pipelines.generator.PaymentGenerator;
 import dev.paystream.pipelines.serve.QueryConfig;
 import dev.paystream.pipelines.serve.QueryServer;
+import dev.paystream.io.metrics.MetricsEndpoint;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +32,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * <pre>mvn -B -q install -DskipTests && mvn -B -q -pl pipelines exec:java</pre>
  */
 public final class Demo {
+  private static final String DEMO_METRICS_PORTS = "9464-9563";
+
   private Demo() {}
 
   /** Exits 0 when the accounting balances, 1 when it does not or the demo failed; see {@link PipelineMain}. */
@@ -45,6 +50,10 @@ public final class Demo {
     options.as(DirectOptions.class).setBlockOnRun(false);
     options.as(DirectOptions.class).setEnforceImmutability(false);
     options.as(DirectOptions.class).setEnforceEncodability(false);
+    if (options.getMetricsPort().trim().equals("0")) {
+      // The demo shows its metrics: the first free port from 9464 (Prometheus' exporter range).
+      options.setMetricsPort(DEMO_METRICS_PORTS);
+    }
     if (!options.getStartLocalStack()) {
       return run(options);
     }
@@ -79,28 +88,60 @@ public final class Demo {
     System.out.printf("Generated %,d records into '%s': %s%n", sent.total(), options.getPaymentsTopic(), sent);
 
     System.out.println("Running the fraud pipeline on the DirectRunner ...");
-    FraudRun.Output output =
-        FraudRun.runUntil(
-            options,
-            sent.count(Kind.VALID),
-            sent.count(Kind.MALFORMED),
-            Duration.ofMinutes(options.getTimeoutMinutes()),
-            Duration.ofSeconds(3));
+    boolean[] balanced = {false};
+    try (DemoProgress progress = DemoProgress.start(System.out, options.getConsumerGroup(), PROGRESS_MILLIS)) {
+      FraudRun.runThen(
+          options,
+          sent.count(Kind.VALID),
+          sent.count(Kind.MALFORMED),
+          Duration.ofMinutes(options.getTimeoutMinutes()),
+          Duration.ofSeconds(3),
+          output -> {
+            progress.close();
+            balanced[0] = report(options, payments, sent, output);
+            if (options.getKeepRunning()) {
+              keepRunning(options, balanced[0]);
+            }
+          });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+    return balanced[0];
+  }
+
+  private static final long PROGRESS_MILLIS = 5_000;
+
+  private static boolean report(DemoOptions options, List<GeneratedRecord> payments, GeneratorStats sent, FraudRun.Output output)
+      throws IOException {
     DemoReport report = new DemoReport(payments, sent, output);
     report.print(System.out);
     if (options.getWriteToPostgres() && options.getWriteToRedis()) {
-      StoreCounts stores = StoreCounts.read(options.getPostgresJdbcUrl(), options.getPostgresUser(), options.getRedisUrl());
+      StoreCounts stores;
+      try {
+        stores = StoreCounts.read(options.getPostgresJdbcUrl(), options.getPostgresUser(), options.getRedisUrl());
+      } catch (java.sql.SQLException e) {
+        throw new IOException("reading the stores' counts failed", e);
+      }
       System.out.printf("PostgreSQL:          %,d decision rows (%,d customers); Redis: %,d customers' features%n",
           stores.decisionRows(), stores.customersInPostgres(), stores.featureKeys());
-      if (options.getKeepRunning()) {
-        serveUntilStopped(options, report.balanced());
-      }
     }
+    MetricsEndpoint.port().ifPresent(port -> System.out.printf("Metrics:             http://localhost:%d/metrics%n", port));
     return report.balanced();
   }
 
-  /** Serves what the run wrote through the query service until Ctrl-C (or SIGTERM). */
-  private static void serveUntilStopped(DemoOptions options, boolean balanced) throws Exception {
+  /**
+   * Blocks until Ctrl-C or SIGTERM, whose shutdown actions close the query service, cancel the
+   * pipeline and stop the stack: meanwhile the stores, the query service and /metrics stay up.
+   */
+  private static void keepRunning(DemoOptions options, boolean balanced) throws IOException, InterruptedException {
+    System.out.printf(
+        "--keepRunning: Kafka %s, PostgreSQL %s, Redis %s, the pipeline and its metrics stay up. Ctrl-C stops them.%n",
+        options.getBootstrapServers(), options.getPostgresJdbcUrl(), options.getRedisUrl());
+    if (!options.getWriteToPostgres() || !options.getWriteToRedis()) {
+      new CountDownLatch(1).await();
+      return;
+    }
     QueryConfig config =
         QueryConfig.of(
             "127.0.0.1",
@@ -112,7 +153,6 @@ public final class Demo {
       System.out.printf("Query service:       %s (accounting %s; GET /openapi.json describes it)%n",
           server.url(), balanced ? "balanced" : "NOT balanced");
       System.out.printf("  e.g. curl -s %s/customers/cust_000042/features%n", server.url());
-      System.out.println("Press Ctrl-C to stop.");
       // Nothing counts this down: the shutdown hooks close the service, then the stack.
       new CountDownLatch(1).await();
     }

@@ -42,10 +42,11 @@ public interface DemoOptions extends FraudDetectionOptions {
 
   void setTimeoutMinutes(long value);
 
-  // ---- Keeping the demo up after its run (q13: the query service; m10 adds the same option for the
-  // metrics endpoint: one option, whichever lands first).
+  // Operating it and serving (README): keep everything up after the summary, to look at the stores,
+  // the query service and /metrics.
   @Description(
-      "After the run, keep the local stack up and serve the query service (and metrics) until Ctrl-C")
+      "After the summary, keep the local stack, the pipeline, its metrics endpoint and the query service "
+          + "running until Ctrl-C, to look at PostgreSQL, Redis, the query service and /metrics")
   @Default.Boolean(false)
   boolean getKeepRunning();
 

@@ -56,6 +56,13 @@ class DockerComposeTest {
           "io.tmp.dirs",
           "env.java.opts.all");
 
+  /**
+   * Flink's Prometheus reporter: the image ships it in plugins/; the Maven-jar session cluster has
+   * no plugins folder, and its tests take no fixed port.
+   */
+  private static final Set<String> COMPOSE_ONLY_FLINK_KEYS =
+      Set.of("metrics.reporter.prom.factory.class", "metrics.reporter.prom.port");
+
   private final Map<String, Map<String, Object>> services = services();
   private final FraudDetectionOptions defaults =
       PipelineOptionsFactory.as(FraudDetectionOptions.class);
@@ -124,6 +131,7 @@ class DockerComposeTest {
     expected.keySet().removeAll(CONTAINER_SPECIFIC_FLINK_KEYS);
     Map<String, String> actual = new TreeMap<>(flinkProperties());
     assertEquals("jobmanager", actual.remove("jobmanager.rpc.address"));
+    actual.keySet().removeAll(COMPOSE_ONLY_FLINK_KEYS);
     assertEquals(expected, actual);
     // Both containers share one configuration, and the state directory the checkpoints go to.
     assertEquals(services.get("jobmanager").get("environment"), services.get("taskmanager").get("environment"));
@@ -166,6 +174,70 @@ class DockerComposeTest {
       String value = line.substring(line.indexOf(':') + 1).strip();
       assertTrue(value.chars().noneMatch(Character::isWhitespace), line);
     }
+  }
+
+  @Test
+  void prometheusScrapesThePipelinesAndFlinkWithTheRepositoryRules() {
+    Map<String, String> mounts = mounts("prometheus");
+    Map<String, Object> config = yaml(COMPOSE.resolveSibling(mounts.get("/etc/prometheus/prometheus.yml")));
+    assertEquals(List.of("/etc/prometheus/alerts.yml"), config.get("rule_files"));
+    assertEquals(
+        COMPOSE.resolveSibling("monitoring/prometheus/alerts.yml").normalize(),
+        COMPOSE.resolveSibling(mounts.get("/etc/prometheus/alerts.yml")).normalize());
+    Set<String> targets = new TreeSet<>();
+    for (Map<String, Object> job : (List<Map<String, Object>>) config.get("scrape_configs")) {
+      for (Map<String, Object> group : (List<Map<String, Object>>) job.get("static_configs")) {
+        targets.addAll((List<String>) group.get("targets"));
+      }
+    }
+    String pipelinePort = option("flink-docker.options", "--metricsPort");
+    String flinkPort = flinkProperties().get("metrics.reporter.prom.port");
+    assertEquals(
+        new TreeSet<>(
+            List.of(
+                "host.docker.internal:" + pipelinePort,
+                "taskmanager:" + pipelinePort,
+                "jobmanager:" + flinkPort,
+                "taskmanager:" + flinkPort)),
+        targets);
+  }
+
+  @Test
+  void grafanaProvisionsTheDashboardsAgainstThatPrometheus() throws IOException {
+    Map<String, String> mounts = mounts("grafana");
+    Path provisioning = COMPOSE.resolveSibling(mounts.get("/etc/grafana/provisioning"));
+    Map<String, Object> datasource =
+        ((List<Map<String, Object>>) yaml(provisioning.resolve("datasources/prometheus.yml")).get("datasources")).get(0);
+    assertEquals("http://prometheus:" + containerPort("prometheus"), datasource.get("url"));
+    Map<String, Object> provider =
+        ((List<Map<String, Object>>) yaml(provisioning.resolve("dashboards/paystream.yml")).get("providers")).get(0);
+    String dashboardsPath = (String) ((Map<String, Object>) provider.get("options")).get("path");
+    Path dashboards = COMPOSE.resolveSibling(mounts.get(dashboardsPath));
+    List<Path> files;
+    try (var listing = Files.list(dashboards)) {
+      files = listing.filter(file -> file.toString().endsWith(".json")).sorted().toList();
+    }
+    assertEquals(2, files.size(), files.toString());
+    for (Path file : files) {
+      // Every panel and query reads the provisioned data source.
+      Matcher uids = Pattern.compile("\"uid\": \"([^\"]+)\"").matcher(Files.readString(file));
+      Set<String> seen = new TreeSet<>();
+      while (uids.find()) {
+        seen.add(uids.group(1));
+      }
+      seen.removeIf(uid -> uid.startsWith("paystream"));
+      assertEquals(Set.of(datasource.get("uid")), seen, file.toString());
+    }
+  }
+
+  /** A service's bind mounts, container path to host path (relative to this file). */
+  private Map<String, String> mounts(String service) {
+    Map<String, String> mounts = new TreeMap<>();
+    for (String volume : (List<String>) services.get(service).get("volumes")) {
+      String[] parts = volume.split(":");
+      mounts.put(parts[1], parts[0]);
+    }
+    return mounts;
   }
 
   private Map<String, String> flinkProperties() {

@@ -163,6 +163,23 @@ public final class PaystreamMetrics {
           .labelNames("timing")
           .register();
 
+  /** The kinds of {@link #DUPLICATES}. */
+  public static final String DUPLICATE = "duplicate";
+  public static final String ALREADY_DECIDED = "already_decided";
+
+  static {
+    // Series of a fixed label set exist from the start at 0, so that rate() and the dashboard's
+    // queries have data before the first decline or late pane (Prometheus' advice for counters).
+    for (dev.paystream.schemas.Decision outcome : dev.paystream.schemas.Decision.values()) {
+      DECISIONS.labelValues(outcome.name());
+    }
+    DUPLICATES.labelValues(DUPLICATE);
+    DUPLICATES.labelValues(ALREADY_DECIDED);
+    for (dev.paystream.schemas.PaneTiming timing : dev.paystream.schemas.PaneTiming.values()) {
+      ANALYTICS_PANES.labelValues(timing.name());
+    }
+  }
+
   /** Seconds of {@code millis}, for histograms observed from millisecond clocks. */
   public static double seconds(long millis) {
     return millis / 1000.0;

@@ -139,7 +139,7 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
       Long arrived = stored == null ? null : stored.get(id);
       if (arrived != null && now - arrived <= retentionMillis) {
         duplicates.inc();
-        PaystreamMetrics.DUPLICATES.labelValues("duplicate").inc();
+        PaystreamMetrics.DUPLICATES.labelValues(PaystreamMetrics.DUPLICATE).inc();
         return;
       }
       boolean decided = alreadyDecided != null && Boolean.TRUE.equals(alreadyDecided.apply(id));
@@ -155,7 +155,7 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
       arrivalsState.write(arrivals);
       if (decided) {
         decidedBefore.inc();
-        PaystreamMetrics.DUPLICATES.labelValues("already_decided").inc();
+        PaystreamMetrics.DUPLICATES.labelValues(PaystreamMetrics.ALREADY_DECIDED).inc();
       } else {
         out.output(element.getValue());
       }

@@ -134,6 +134,14 @@ public class ValidatePayments extends PTransform<PCollection<SourceRecord>, PCol
     private final Counter valid = Metrics.counter(METRICS_NAMESPACE, "valid");
     private final Counter truncated = Metrics.counter(METRICS_NAMESPACE, "truncated_payloads");
 
+    @Setup
+    public void exportEveryReason() {
+      // Every reason's series exists at 0 from the start: a dead-letter share is then 0, not absent.
+      for (DeadLetterReason reason : DeadLetterReason.values()) {
+        PaystreamMetrics.DEAD_LETTERS.labelValues(reason.name());
+      }
+    }
+
     ValidateFn(PaymentValidator validator, Clock clock) {
       this.validator = validator;
       this.clock = clock;
