@@ -69,8 +69,9 @@ public final class SessionCluster implements AutoCloseable {
   }
 
   private void startScript() throws IOException, InterruptedException {
+    // generous: on a loaded 2-core machine (load 30) a start took 221 s, a TaskManager over 2 min
     script(
-        Duration.ofMinutes(4),
+        Duration.ofMinutes(8),
         "start",
         "--rest-port=" + restPort,
         "--rpc-port=" + rpcPort,
@@ -116,7 +117,7 @@ public final class SessionCluster implements AutoCloseable {
 
   /** A fresh TaskManager for the running JobManager; returns once it registered. */
   void startTaskManager() throws IOException, InterruptedException {
-    script(Duration.ofMinutes(2), "start-taskmanager", "--work-dir=" + workDir);
+    script(Duration.ofMinutes(8), "start-taskmanager", "--work-dir=" + workDir);
   }
 
   String master() {
