@@ -4,8 +4,10 @@
 # audited with a read_committed consumer. Prints: fault, events, lost, duplicated, time to recover.
 #   bash chaos/run.sh                 # 200,000 payments at 600/s; TaskManager kill -9, stop with
 #                                     # savepoint + restore, poison records, PostgreSQL and Redis down 30 s,
-#                                     # JobManager kill -9 + restart from the retained checkpoint
-#   bash chaos/run.sh --short         # 20,000 at 150/s; TaskManager kill, savepoint + restore, poison (CI)
+#                                     # JobManager kill -9 + restart from the retained checkpoint,
+#                                     # Kafka broker down 30 s (data kept); then the analytics
+#                                     # job's TaskManager kill -9, audited per merchant window
+#   bash chaos/run.sh --short         # 10,000 at 100/s; TaskManager kill, broker down 30 s, poison (CI)
 #   bash chaos/run.sh --records=50000 --rate=400
 # Builds the job jar (-Pflink-runner) and runs ChaosSuite; the cluster's logs, checkpoints and the report
 # stay under pipelines/target/chaos/<run>/. Extra Maven flags: MAVEN_ARGS="-o" bash chaos/run.sh
@@ -18,7 +20,7 @@ for arg in "$@"; do
     --short) mode=short ;;
     --records=*) props+=("-Dpaystream.chaos.records=${arg#*=}") ;;
     --rate=*) props+=("-Dpaystream.chaos.rate=${arg#*=}") ;;
-    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
 rm -f "pipelines/target/chaos/report-$mode.txt"

@@ -29,12 +29,20 @@ final class JobJar {
 
   /** Runs the client with {@code args}; returns once it exits (the job keeps running), or fails. */
   void submit(List<String> args, Path log, Duration timeout) throws IOException, InterruptedException {
+    run(List.of("-jar", jar.toString()), args, log, timeout);
+  }
+
+  /** {@link #submit} of another pipeline of the jar than its main class, e.g. the analytics. */
+  void submit(Class<?> mainClass, List<String> args, Path log, Duration timeout) throws IOException, InterruptedException {
+    run(List.of("-cp", jar.toString(), mainClass.getName()), args, log, timeout);
+  }
+
+  private void run(List<String> main, List<String> args, Path log, Duration timeout) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
     command.addAll(jdk17Opens());
-    command.add("-jar");
-    command.add(jar.toString());
+    command.addAll(main);
     command.addAll(args);
     Process client = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     boolean exited = client.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);

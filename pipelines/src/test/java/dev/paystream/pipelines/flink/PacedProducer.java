@@ -4,6 +4,7 @@ import dev.paystream.io.kafka.KafkaConnection;
 import dev.paystream.pipelines.generator.GeneratePayments;
 import dev.paystream.pipelines.generator.GeneratedRecord;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -11,6 +12,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
@@ -39,7 +41,10 @@ final class PacedProducer implements AutoCloseable {
   PacedProducer(KafkaConnection kafka, String topic, List<GeneratedRecord> records, int perSecond) {
     this.records = records;
     this.topic = topic;
-    this.producer = GeneratePayments.newProducer(kafka);
+    // A broker outage holds sends in the producer's buffer: give them longer than the outage (30 s)
+    // plus the broker's restart before a send counts as failed (the default is 2 minutes).
+    this.producer = GeneratePayments.newProducer(
+        kafka.withClientProperties(Map.of(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "600000")));
     this.perTick = perSecond * TICK_MILLIS / 1000.0;
     this.partitions = new AtomicIntegerArray(records.size());
     this.offsets = new AtomicLongArray(records.size());

@@ -69,8 +69,9 @@ public final class SessionCluster implements AutoCloseable {
   }
 
   private void startScript() throws IOException, InterruptedException {
+    // generous: on a loaded 2-core machine (load 30 to 50) a start took 221 s, a TaskManager over 2 min
     script(
-        Duration.ofMinutes(4),
+        Duration.ofMinutes(8),
         "start",
         "--rest-port=" + restPort,
         "--rpc-port=" + rpcPort,
@@ -116,7 +117,7 @@ public final class SessionCluster implements AutoCloseable {
 
   /** A fresh TaskManager for the running JobManager; returns once it registered. */
   void startTaskManager() throws IOException, InterruptedException {
-    script(Duration.ofMinutes(2), "start-taskmanager", "--work-dir=" + workDir);
+    script(Duration.ofMinutes(8), "start-taskmanager", "--work-dir=" + workDir);
   }
 
   String master() {
@@ -249,8 +250,11 @@ public final class SessionCluster implements AutoCloseable {
     command.addAll(List.of(args));
     Files.createDirectories(workDir);
     Path out = workDir.resolve("script-" + args[0] + ".out");
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
+    // The script's own wait for each process (90 s by default) was too short on a loaded machine:
+    // it waits as long as this call does.
+    builder.environment().putIfAbsent("FLINK_START_TIMEOUT_S", Long.toString(timeout.toSeconds()));
+    Process process = builder.start();
     if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new IllegalStateException(String.join(" ", command) + " did not finish in " + timeout);
