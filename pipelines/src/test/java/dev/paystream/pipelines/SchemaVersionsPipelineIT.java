@@ -17,8 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A rollout in progress: v1 and v2 producers (half the merchants each) write to one topic, and the
- * fraud pipeline decides every payment exactly once, read back read_committed; the device id only
- * v2 payments carry reaches the features (new_device), and v1 payments are scored without it.
+ * fraud pipeline decides every payment exactly once, read back read_committed, and v1 payments are
+ * scored without v2's device feature.
  */
 @ExtendWith(LocalStackExtension.class)
 class SchemaVersionsPipelineIT {

@@ -80,6 +80,12 @@ public class StateCoderCompatibilityTest {
   }
 
   @Test
+  public void v2FieldsSurviveTheKeyedPaymentCoder() throws Exception {
+    PaymentEvent v2 = PaymentEvent.newBuilder(payment()).setDeviceId("dev-1").setChannel("app").build();
+    assertEquals(v2, CoderUtils.clone(StateCoders.avro(PaymentEvent.class), v2));
+  }
+
+  @Test
   public void aVersionFromTheFutureIsRefusedNotMisread() throws Exception {
     VersionedCoder<Map<String, Long>> coder = StateCoders.arrivals();
     byte[] bytes = CoderUtils.encodeToByteArray(coder, arrivals());
