@@ -56,7 +56,19 @@ public final class ConsumerLag implements AutoCloseable {
   /** The lag of {@code group} on every partition of {@code topic}, in partition order. */
   public synchronized List<PartitionLag> of(String group, String topic) {
     if (reader == null) {
-      reader = kafka.readCommittedConsumer();
+      // Small fetches: a reading needs a few records at two offsets per partition, not the
+      // megabytes a default fetch brings (the lag gauges read every few seconds inside the job).
+      reader =
+          new KafkaConsumer<>(
+              kafka.clientConfig(
+                  Map.of(
+                      "isolation.level", "read_committed",
+                      "enable.auto.commit", false,
+                      "max.poll.records", NEAR + 1,
+                      "max.partition.fetch.bytes", 64 * 1024,
+                      "fetch.max.bytes", 256 * 1024)),
+              new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+              new org.apache.kafka.common.serialization.ByteArrayDeserializer());
     }
     KafkaConsumer<byte[], byte[]> consumer = reader;
     {
