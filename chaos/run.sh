@@ -7,7 +7,7 @@
 #                                     # JobManager kill -9 + restart from the retained checkpoint,
 #                                     # Kafka broker down 30 s (data kept); then the analytics
 #                                     # job's TaskManager kill -9, audited per merchant window
-#   bash chaos/run.sh --short         # 10,000 at 100/s; TaskManager kill, broker down 30 s, poison (CI)
+#   bash chaos/run.sh --short         # 10,000 at 100/s; broker down 30 s, poison, TaskManager kill (CI)
 #   bash chaos/run.sh --records=50000 --rate=400
 # Builds the job jar (-Pflink-runner) and runs ChaosSuite; the cluster's logs, checkpoints and the report
 # stay under pipelines/target/chaos/<run>/. Extra Maven flags: MAVEN_ARGS="-o" bash chaos/run.sh

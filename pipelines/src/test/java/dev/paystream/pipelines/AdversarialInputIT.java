@@ -101,7 +101,7 @@ class AdversarialInputIT {
   }
 
   /** The dead letter fits its topic and still says which record it stands for. */
-  private static void assertFitsAndTraces(DeadLetter letter, Case source) {
+  static void assertFitsAndTraces(DeadLetter letter, Case source) {
     if (source.value() == null) {
       assertEquals(null, letter.getPayload(), "a tombstone's dead letter has no payload");
       return;
@@ -113,7 +113,7 @@ class AdversarialInputIT {
   }
 
   /** Sends the corpus in order and returns each case by the partition@offset it landed at. */
-  private static Map<String, Case> produce(FraudDetectionOptions options, List<Case> corpus) throws Exception {
+  static Map<String, Case> produce(PaymentIngestOptions options, List<Case> corpus) throws Exception {
     Map<String, Case> byCoordinates = new HashMap<>();
     Map<String, Object> config =
         KafkaConnections.from(options)

@@ -116,6 +116,15 @@ public final class AnalyticsCheck {
 
   /** Runs the streaming pipeline until every window of the models has a final pane, then cancels it. */
   private static Committed runUntilEveryWindowCloses(AnalyticsOptions options, KnownInput input) throws Exception {
+    return runUntilEveryWindowCloses(options, input, input.malformedReasons.size());
+  }
+
+  /**
+   * Runs the streaming pipeline until every window of the models has a final pane and {@code
+   * deadLetters} dead letters are committed (other input than {@code input}'s may add some), then
+   * cancels it.
+   */
+  static Committed runUntilEveryWindowCloses(AnalyticsOptions options, KnownInput input, int deadLetters) throws Exception {
     KafkaConnection kafka = KafkaConnections.from(options);
     List<PaymentEvent> payments = input.validPayments();
     Map<StatsDimension, Map<KeyedWindow, ExpectedStats>> statsModel = statsModel(payments, options);
@@ -134,7 +143,7 @@ public final class AnalyticsCheck {
         sessionsTopic.readUntil(
             records -> finalSessions(CommittedTopicReader.values(records, CustomerSession.getDecoder())).keySet().containsAll(sessionModel.keySet()),
             timeout);
-        deadLetterTopic.readUntil(records -> records.size() >= input.malformedReasons.size(), timeout);
+        deadLetterTopic.readUntil(records -> records.size() >= deadLetters, timeout);
         LOG.info("Every window's final pane committed after {} s", (System.nanoTime() - start) / 1_000_000_000);
         // Anything extra (a duplicate pane, a pane after the final one) would show up by now.
         return new Committed(
