@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.values.KV;
@@ -103,7 +104,7 @@ final class ShardProducer implements AutoCloseable {
       OPEN.add(opened);
       return opened;
     } catch (RuntimeException e) {
-      producer.close();
+      producer.close(CLOSE_AFTER_FAILURE);
       throw e;
     }
   }
@@ -254,9 +255,21 @@ final class ShardProducer implements AutoCloseable {
     producer.beginTransaction();
     try {
       int sent = 0;
+      // A failed send dooms the transaction; later ones would each block for max.block.ms (a
+      // missing or refused topic: a batch of 100 took minutes per attempt). Failures reported
+      // asynchronously surface in commitTransaction, which flushes first.
+      AtomicReference<Exception> failedSend = new AtomicReference<>();
       for (KV<String, byte[]> record : records) {
-        // Failed sends surface in commitTransaction, which flushes first.
-        producer.send(new ProducerRecord<>(topic, record.getKey(), record.getValue()));
+        producer.send(
+            new ProducerRecord<>(topic, record.getKey(), record.getValue()),
+            (metadata, error) -> {
+              if (error != null) {
+                failedSend.compareAndSet(null, error);
+              }
+            });
+        if (failedSend.get() != null) {
+          throw new KafkaException("Sending to " + topic + " failed: " + failedSend.get().getMessage(), failedSend.get());
+        }
         sent++;
       }
       producer.sendOffsetsToTransaction(
@@ -289,6 +302,21 @@ final class ShardProducer implements AutoCloseable {
     OPEN.remove(this);
     producer.close();
   }
+
+  /**
+   * Closes this producer after a failed write, within {@link #CLOSE_AFTER_FAILURE}. A plain {@link
+   * #close} waits for every record still queued, and a record for a topic without metadata (a
+   * missing topic, a refused one) waits for {@code delivery.timeout.ms} (2 min): each failed
+   * attempt then took minutes and a bounded restart strategy ended the job only after four times
+   * that. Dropping the queued records is safe: their transaction is aborted, and the next producer
+   * of the shard fences this one.
+   */
+  public void closeAfterFailure() {
+    OPEN.remove(this);
+    producer.close(CLOSE_AFTER_FAILURE);
+  }
+
+  static final Duration CLOSE_AFTER_FAILURE = Duration.ofSeconds(5);
 
   /**
    * Closes every producer of this JVM still open, each within {@code timeout}: a producer closed

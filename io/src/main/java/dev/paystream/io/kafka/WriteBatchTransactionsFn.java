@@ -97,7 +97,7 @@ final class WriteBatchTransactionsFn
       nextBatchState.write(next);
     } catch (RuntimeException e) {
       // The producer may be fenced or inside a transaction: the retry opens a fresh one.
-      producer.close();
+      producer.closeAfterFailure();
       throw e;
     }
     IDLE_PRODUCERS.put(key(shard), producer);

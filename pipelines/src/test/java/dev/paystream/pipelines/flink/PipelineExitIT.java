@@ -63,11 +63,8 @@ class PipelineExitIT {
   private static final Pattern CLOSED_PRODUCER =
       Pattern.compile("transactionalId=([^\\]]+)\\] Closing the Kafka producer");
 
-  // Flink embedded is left out until it passes: on 2026-11-30 (idle machine) its job ran 3 minutes
-  // past the first failing send with no task failure and no restart logged (the decisions sink's
-  // producers kept asking for the missing topic's metadata), so the restart bound never applied.
   @ParameterizedTest
-  @ValueSource(strings = {"direct.options"})
+  @ValueSource(strings = {"direct.options", "flink-embedded.options"})
   void aFatalFailureEndsTheProcessNonZeroWithTheError(String optionsFile, LocalStack stack) throws Exception {
     Run run = new Run(stack, "fatal", optionsFile);
     // The README's command as a user with a wrong topic name would type it; max.block.ms makes each
