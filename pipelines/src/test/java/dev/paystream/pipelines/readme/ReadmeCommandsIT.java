@@ -156,7 +156,7 @@ class ReadmeCommandsIT {
     assertTrue(ciCommands.get(2).startsWith("mvn -B -pl pipelines verify ")
         && ciCommands.get(2).contains("-Dit.test='RestartAfterKillIT,PipelineExitIT'"), ciCommands.get(2));
     assertTrue(ciCommands.get(3).startsWith("mvn -B -Pflink-runner -pl pipelines -am verify ")
-        && ciCommands.get(3).contains("-Dit.test='FlinkSessionClusterIT,ReadmeFlinkCommandsIT,FlinkSessionSecuredIT,ChaosSuite' -Dpaystream.chaos=short"),
+        && ciCommands.get(3).contains("-Dit.test='FlinkSessionClusterIT,ReadmeFlinkCommandsIT,ChaosSuite' -Dpaystream.chaos=short"),
         ciCommands.get(3));
     String testBlock = readme().blocks("bash").stream().filter(b -> b.contains("bash .ci/run")).findFirst().orElseThrow();
     assertTrue(testBlock.contains("`mvn -B install`"), "the README names .ci/run's first command");
