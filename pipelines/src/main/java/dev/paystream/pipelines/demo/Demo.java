@@ -147,7 +147,7 @@ public final class Demo {
             "127.0.0.1",
             options.getQueryServicePort(),
             PostgresConnection.from(options),
-            RedisConnection.of(options.getRedisUrl()).withPasswordFromEnv(options.getRedisPasswordEnv()));
+            RedisConnection.from(options));
     try (QueryServer server = QueryServer.start(config);
         PipelineMain.Registration stop = PipelineMain.closeOnShutdown("the query service", server)) {
       System.out.printf("Query service:       %s (accounting %s; GET /openapi.json describes it)%n",
