@@ -22,6 +22,8 @@ import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The streaming analytics pipeline over a week of unordered payments whose record timestamps are
  * their send times: with payment-time watermarks every payment lands in its own window or, when
  * that window had closed, in the dead letters with reason LATE; never in a window of its send time.
+ * One partition of the topic stays empty, and must not hold the windows open.
  */
 @ExtendWith(LocalStackExtension.class)
 class AnalyticsEventTimeIT {
@@ -44,6 +47,11 @@ class AnalyticsEventTimeIT {
     // No re-sends: in an unordered stream, dedup's event-time horizon cannot hold them (see README).
     KnownInput input = KnownInput.seedFormat(300, System.currentTimeMillis() - Duration.ofHours(3).toMillis(), 7, 0);
     input.produceWithSendTime(kafka, options.getPaymentsTopic(), 0, (int) input.total());
+    // A partition that no payment reaches, as when a topic has more partitions than active keys:
+    // it must not hold the watermark, or no window would ever close.
+    try (Admin admin = Admin.create(kafka.clientConfig(Map.of()))) {
+      admin.createPartitions(Map.of(options.getPaymentsTopic(), NewPartitions.increaseTo(5))).all().get();
+    }
     List<PaymentEvent> payments = input.validPayments();
     Map<KeyedWindow, ExpectedStats> model = AnalyticsCheck.statsModel(payments, options).get(StatsDimension.MERCHANT);
 

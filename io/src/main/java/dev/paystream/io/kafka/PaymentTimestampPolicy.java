@@ -13,10 +13,14 @@ import org.joda.time.Instant;
  * One partition's element timestamps and watermark from the payments' own times: the watermark
  * trails the newest accepted payment time by the allowed out-of-orderness. It behaves like Beam's
  * {@code CustomTimestampPolicyWithLimitedDelay} (watermark never ahead of the clock less the
- * delay; an idle, caught-up partition advances to the clock less the delay once it has read a
- * payment) with one difference: a record whose payload has no acceptable event time is stamped
- * with the newest accepted time so far, so a corrupt or far-future record can neither move the
- * watermark nor be dropped as late by a runner; validation dead-letters it afterwards.
+ * delay; an idle, caught-up partition advances to the clock less the delay) with two differences.
+ * A record whose payload has no acceptable event time is stamped with the newest accepted time so
+ * far, so a corrupt or far-future record can neither move the watermark nor be dropped as late by
+ * a runner; validation dead-letters it afterwards. And a caught-up partition that has not read a
+ * payment yet (empty, or only garbage so far) advances like any idle one: Beam's policy waits for
+ * a first record there, so one empty partition of a topic, as when a few keys land on some
+ * partitions only, held the pipeline's watermark at the beginning of time and no event-time
+ * window ever closed.
  */
 final class PaymentTimestampPolicy extends TimestampPolicy<byte[], byte[]> {
   private final PayloadEventTime eventTime;
@@ -68,9 +72,10 @@ final class PaymentTimestampPolicy extends TimestampPolicy<byte[], byte[]> {
       return now.minus(maxDelay);
     }
     if (context.getMessageBacklog() == 0
-        && context.getBacklogCheckTime().minus(maxDelay).isAfter(maxEventTime)
-        && maxEventTime.getMillis() > 0) {
-      // Caught up and idle: later payments are assumed no older than the clock less the delay.
+        && context.getBacklogCheckTime().minus(maxDelay).isAfter(maxEventTime)) {
+      // Caught up (the backlog is known to be 0, so the partition's end offset has been fetched)
+      // and idle, whether or not it ever held a payment: later payments are assumed no older
+      // than the clock less the delay.
       return context.getBacklogCheckTime().minus(maxDelay);
     }
     return maxEventTime.minus(maxDelay);

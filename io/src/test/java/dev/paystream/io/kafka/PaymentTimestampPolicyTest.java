@@ -59,10 +59,19 @@ class PaymentTimestampPolicyTest {
   }
 
   @Test
-  void garbageBeforeAnyPaymentKeepsTheWatermarkAtTheStart() {
+  void garbageBeforeAnyPaymentKeepsTheWatermarkAtTheStartWhileThereIsABacklog() {
     assertEquals(
         BoundedWindow.TIMESTAMP_MIN_VALUE.plus(DELAY), policy.getTimestampForRecord(busy(), record("garbage", NOW)));
-    assertEquals(BoundedWindow.TIMESTAMP_MIN_VALUE, policy.watermark(idle(NOW), NOW));
+    assertEquals(BoundedWindow.TIMESTAMP_MIN_VALUE, policy.watermark(busy(), NOW));
+    assertEquals(BoundedWindow.TIMESTAMP_MIN_VALUE, policy.watermark(context(BACKLOG_UNKNOWN, NOW), NOW));
+  }
+
+  /** Else one partition that no payment reached holds every event-time window open for ever. */
+  @Test
+  void aCaughtUpPartitionWithoutPaymentsAdvancesToTheClockLessTheDelay() {
+    assertEquals(NOW.minus(DELAY), policy.watermark(idle(NOW), NOW));
+    policy.getTimestampForRecord(busy(), record("garbage", NOW));
+    assertEquals(NOW.minus(DELAY), policy.watermark(idle(NOW), NOW));
   }
 
   @Test
@@ -83,6 +92,9 @@ class PaymentTimestampPolicyTest {
     PaymentTimestampPolicy restored = new PaymentTimestampPolicy(ISO_PAYLOAD, DELAY, Optional.of(previous), PARTITION);
     assertEquals(previous, restored.watermark(busy(), NOW));
   }
+
+  /** What KafkaIO reports before it has fetched the partition's end offset. */
+  private static final long BACKLOG_UNKNOWN = org.apache.beam.sdk.io.UnboundedSource.UnboundedReader.BACKLOG_UNKNOWN;
 
   private static KafkaRecord<byte[], byte[]> record(String payload, Instant recordTimestamp) {
     return new KafkaRecord<>(
