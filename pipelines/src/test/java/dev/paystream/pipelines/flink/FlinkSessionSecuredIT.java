@@ -78,7 +78,7 @@ class FlinkSessionSecuredIT {
       String shown = cluster.rest().shownAbout(job);
       cluster.cancel(job);
       LOG.info(
-          "Secured session cluster: stack and cluster up {} ms, submit to running {} ms, all output committed {} ms later",
+          "Secured session cluster: topics, input and cluster up {} ms, submit to running {} ms, all output committed {} ms later",
           millis(start, clusterUp), millis(clusterUp, running), millis(running, decided));
 
       input.assertExactlyOnce(committed, rejected, options.getPaymentsTopic());
