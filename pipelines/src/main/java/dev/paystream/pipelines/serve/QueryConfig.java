@@ -7,7 +7,7 @@ import java.time.Duration;
 /**
  * What a {@link QueryServer} listens on and reads from. The stores are described by the same
  * {@link PostgresConnection} and {@link RedisConnection} as the pipelines' sinks: passwords come
- * from environment variables they name, never from the command line.
+ * from environment variables or files they name, never from the command line.
  *
  * @param host the address to listen on ({@code 0.0.0.0}: every interface)
  * @param port the port; 0 takes a free one ({@link QueryServer#url()} tells which)

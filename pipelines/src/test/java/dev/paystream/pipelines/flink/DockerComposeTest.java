@@ -119,10 +119,10 @@ class DockerComposeTest {
   @Test
   void flinkRestIsWhereTheClusterOptionsSubmitJobs() {
     Map<String, String> session = sessionClusterConfig();
-    String rest = option("flink-cluster.options", "--flinkMaster");
+    String rest = RunnerProfiles.option("flink-cluster.options", "--flinkMaster");
     assertEquals("127.0.0.1:" + session.get("rest.port"), rest);
     assertEquals(List.of(session.get("rest.port") + ":" + flinkProperties().get("rest.port")), ports("jobmanager"));
-    assertEquals(session.get("parallelism.default"), option("flink-cluster.options", "--parallelism"));
+    assertEquals(session.get("parallelism.default"), RunnerProfiles.option("flink-cluster.options", "--parallelism"));
   }
 
   @Test
@@ -154,14 +154,14 @@ class DockerComposeTest {
     for (String listener : listeners("kafka", "KAFKA_ADVERTISED_LISTENERS")) {
       listeners.put(listener.substring(listener.indexOf("//") + 2), listener.substring(0, listener.indexOf(':')));
     }
-    List<String> servers = Arrays.asList(option("flink-docker.options", "--bootstrapServers").split(","));
+    List<String> servers = Arrays.asList(RunnerProfiles.option("flink-docker.options", "--bootstrapServers").split(","));
     // The tasks use the in-network listener; the submitting client, on the host, the published one.
     assertEquals(List.of("DOCKER", "PLAINTEXT"), servers.stream().map(listeners::get).toList());
 
-    URI jdbc = URI.create(option("flink-docker.options", "--postgresJdbcUrl").substring("jdbc:".length()));
+    URI jdbc = URI.create(RunnerProfiles.option("flink-docker.options", "--postgresJdbcUrl").substring("jdbc:".length()));
     assertTrue(services.containsKey(jdbc.getHost()));
     assertEquals(containerPort(jdbc.getHost()), jdbc.getPort());
-    URI redis = URI.create(option("flink-docker.options", "--redisUrl"));
+    URI redis = URI.create(RunnerProfiles.option("flink-docker.options", "--redisUrl"));
     assertTrue(services.containsKey(redis.getHost()));
     assertEquals(containerPort(redis.getHost()), redis.getPort());
   }
@@ -190,7 +190,7 @@ class DockerComposeTest {
         targets.addAll((List<String>) group.get("targets"));
       }
     }
-    String pipelinePort = option("flink-docker.options", "--metricsPort");
+    String pipelinePort = RunnerProfiles.option("flink-docker.options", "--metricsPort");
     String flinkPort = flinkProperties().get("metrics.reporter.prom.port");
     assertEquals(
         new TreeSet<>(
@@ -253,14 +253,6 @@ class DockerComposeTest {
     Map<String, Object> config = yaml(RunnerProfiles.DIR.resolve("flink-conf/config.yaml"));
     return config.entrySet().stream()
         .collect(Collectors.toMap(Map.Entry::getKey, entry -> String.valueOf(entry.getValue())));
-  }
-
-  private static String option(String optionsFile, String name) {
-    return RunnerProfiles.args(optionsFile).stream()
-        .filter(arg -> arg.startsWith(name + "="))
-        .map(arg -> arg.substring(name.length() + 1))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError(optionsFile + " sets no " + name));
   }
 
   private String image(String service) {

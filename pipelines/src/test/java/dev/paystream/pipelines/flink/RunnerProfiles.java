@@ -58,6 +58,15 @@ final class RunnerProfiles {
     return options;
   }
 
+  /** The value the options file gives {@code name} (e.g. {@code --parallelism}); fails if it sets none. */
+  static String option(String optionsFile, String name) {
+    return args(optionsFile).stream()
+        .filter(arg -> arg.startsWith(name + "="))
+        .map(arg -> arg.substring(name.length() + 1))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(optionsFile + " sets no " + name));
+  }
+
   /** The {@code --option=value} lines of an options file, comments and blank lines left out. */
   static List<String> args(String optionsFile) {
     try {

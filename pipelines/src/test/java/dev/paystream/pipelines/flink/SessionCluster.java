@@ -144,7 +144,9 @@ public final class SessionCluster implements AutoCloseable {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("job " + name + " not running after " + timeout + ": " + get("/jobs/overview"));
+    // The cluster's slots too: a job whose parallelism exceeds them waits with every task SCHEDULED.
+    throw new IllegalStateException(
+        "job " + name + " not running after " + timeout + ": " + get("/jobs/overview") + "; cluster: " + get("/overview"));
   }
 
   String jobState(String jobId) throws IOException, InterruptedException {

@@ -85,24 +85,36 @@ class QueryServiceTest {
     assertEquals(
         PostgresConnection.of(postgres.getPostgresJdbcUrl(), postgres.getPostgresUser())
             .withPasswordFromEnv(postgres.getPostgresPasswordEnv())
+            .withPasswordFromFile(postgres.getPostgresPasswordFile())
             .withPoolSize(QueryConfig.POSTGRES_POOL_SIZE)
             .withConnectTimeout(Duration.ofMillis(QueryConfig.POSTGRES_CONNECT_TIMEOUT_MILLIS)),
         config.postgres());
-    assertEquals(RedisConnection.of(redis.getRedisUrl()).withPasswordFromEnv(redis.getRedisPasswordEnv()), config.redis());
+    assertEquals(
+        new RedisConnection(
+            redis.getRedisUrl(), redis.getRedisPasswordEnv(), redis.getRedisPasswordFile(), redis.getRedisTrustedCertificate()),
+        config.redis());
     assertEquals(QueryConfig.of("127.0.0.1", QueryConfig.DEFAULT_PORT, config.postgres(), config.redis()), config);
+    String help = new CommandLine(new QueryService()).setUsageHelpWidth(400).getUsageMessage(CommandLine.Help.Ansi.OFF);
+    assertTrue(help.contains("Default: " + redis.getRedisUrl()), help);
+    assertTrue(help.contains("Default: " + postgres.getPostgresJdbcUrl()), help);
   }
 
   @Test
   void everyAddressIsAnOptionAndNoPasswordIs() {
     QueryConfig config =
         parse("--host=0.0.0.0", "--port=9000", "--postgresJdbcUrl=jdbc:postgresql://db:6543/pay", "--postgresUser=reader",
-            "--postgresPasswordEnv=DB_SECRET", "--redisUrl=rediss://cache:6380/2", "--redisPasswordEnv=CACHE_SECRET");
+            "--postgresPasswordEnv=DB_SECRET", "--postgresPasswordFile=/run/secrets/db",
+            "--redisUrl=rediss://cache:6380/2", "--redisPasswordEnv=CACHE_SECRET", "--redisPasswordFile=/run/secrets/cache",
+            "--redisTrustedCertificate=/etc/paystream/ca.pem");
     assertEquals("0.0.0.0", config.host());
     assertEquals(9000, config.port());
     assertEquals("jdbc:postgresql://db:6543/pay", config.postgres().jdbcUrl());
     assertEquals("reader", config.postgres().user());
     assertEquals("DB_SECRET", config.postgres().passwordEnv());
-    assertEquals(RedisConnection.of("rediss://cache:6380/2").withPasswordFromEnv("CACHE_SECRET"), config.redis());
+    assertEquals("/run/secrets/db", config.postgres().passwordFile());
+    assertEquals(
+        new RedisConnection("rediss://cache:6380/2", "CACHE_SECRET", "/run/secrets/cache", "/etc/paystream/ca.pem"),
+        config.redis());
     assertThrows(CommandLine.UnmatchedArgumentException.class, () -> parse("--postgresPassword=secret"));
     assertThrows(IllegalArgumentException.class, () -> parse("--maxPageSize=10", "--defaultPageSize=20"));
   }
