@@ -146,18 +146,19 @@ class ReadmeCommandsIT {
   @Test
   void ciRunIsTheReadmesTestCommand() throws IOException {
     // Not executed (it runs this test). The README describes it: Prometheus installed if missing,
-    // mvn install, the process-exit ITs (kill -9 restart, fatal failure, SIGTERM), the session
-    // cluster ITs with the README's Flink commands and the short fault-injection suite.
+    // mvn install, then in one -Pflink-runner build the process-exit ITs (kill -9 restart, fatal
+    // failure, SIGTERM), the session-cluster ITs (plain and secured), the README's Flink commands
+    // and the short fault-injection suite, one JVM at a time.
     List<String> ciCommands = shellCommands(Files.readString(Readme.ROOT.resolve(".ci/run")));
-    assertEquals(4, ciCommands.size(), ciCommands::toString);
+    assertEquals(3, ciCommands.size(), ciCommands::toString);
     assertTrue(ciCommands.get(0).startsWith("command -v promtool ") && ciCommands.get(0).contains("apt-get install -y -qq prometheus"),
         ciCommands.get(0));
     assertEquals("mvn -B install", ciCommands.get(1));
-    assertTrue(ciCommands.get(2).startsWith("mvn -B -pl pipelines verify ")
-        && ciCommands.get(2).contains("-Dit.test='RestartAfterKillIT,PipelineExitIT'"), ciCommands.get(2));
-    assertTrue(ciCommands.get(3).startsWith("mvn -B -Pflink-runner -pl pipelines -am verify ")
-        && ciCommands.get(3).contains("-Dit.test='FlinkSessionClusterIT,ReadmeFlinkCommandsIT,ChaosSuite' -Dpaystream.chaos=short"),
-        ciCommands.get(3));
+    assertTrue(ciCommands.get(2).startsWith("mvn -B -Pflink-runner -pl pipelines -am verify ")
+        && ciCommands.get(2).contains(
+            "-Dit.test='RestartAfterKillIT,PipelineExitIT,FlinkSessionClusterIT,FlinkSessionSecuredIT,ReadmeFlinkCommandsIT,ChaosSuite'")
+        && ciCommands.get(2).contains("-Dpaystream.chaos=short -Dit.forkCount=1"),
+        ciCommands.get(2));
     String testBlock = readme().blocks("bash").stream().filter(b -> b.contains("bash .ci/run")).findFirst().orElseThrow();
     assertTrue(testBlock.contains("`mvn -B install`"), "the README names .ci/run's first command");
     assertTrue(testBlock.contains("kill -9"), "the README names the restart step");

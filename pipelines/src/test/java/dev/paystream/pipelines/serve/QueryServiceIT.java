@@ -95,7 +95,9 @@ class QueryServiceIT {
     for (FraudDecision expected : newest.values()) {
       JsonNode body = Json.parse(get(url, "/customers/" + encode(expected.getCustomerId()) + "/features").body());
       assertEquals("redis", body.get("source").asText(), expected.getCustomerId());
-      assertEquals(json(expected.getFeatures()), body.get("features"), expected.getCustomerId());
+      assertEquals(json(expected.getFeatures()), body.get("features"),
+          () -> expected.getCustomerId() + "'s decisions: " + decisions.stream()
+              .filter(d -> d.getCustomerId().equals(expected.getCustomerId())).map(QueryServiceIT::json).toList());
     }
     // One the online store lost (expired, evicted): PostgreSQL's customer_latest_features answers alike.
     FraudDecision lost = newest.values().iterator().next();
@@ -231,6 +233,8 @@ class QueryServiceIT {
                 .until(() -> rows(stack, "SELECT count(*) FROM fraud_decisions") == input.validIds.size()
                     && featureKeys(stack) == customers));
     assertEquals(input.validIds.size(), output.decisions().size(), "one decision per valid payment");
+    assertEquals(input.validIds.size(),
+        output.decisions().stream().map(d -> d.getTransactionId().toString()).distinct().count(), "each payment decided once");
     return output.decisions();
   }
 
