@@ -12,6 +12,8 @@ import dev.paystream.pipelines.FraudDetectionOptions;
 import dev.paystream.pipelines.FraudRun;
 import dev.paystream.pipelines.KafkaConnections;
 import dev.paystream.pipelines.KnownInput;
+import dev.paystream.pipelines.monitoring.AlertInputs;
+import dev.paystream.pipelines.monitoring.PrometheusBinaries;
 import dev.paystream.pipelines.monitoring.Scrape;
 import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.metrics.PaystreamMetrics;
@@ -21,10 +23,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and labels as on the DirectRunner ({@code PrometheusIT}), and their values scraped over HTTP equal
  * what was committed to Kafka (read back read_committed); Flink's PrometheusReporter, configured by
  * {@code runner-profiles/flink-conf-embedded/config.yaml}, serves the job's checkpoint duration, size
- * and failures, restarts and backpressure, and Beam's counters under Flink's names.
+ * and failures, restarts and backpressure (every Flink metric of the Flink dashboard and alert), and
+ * Beam's counters under Flink's names.
  */
 @ExtendWith(LocalStackExtension.class)
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -144,12 +151,20 @@ class FlinkEmbeddedMetricsIT {
     assertEquals(0.0, of(flinkScrape, "flink_jobmanager_job_numRestarts", job));
     assertTrue(of(flinkScrape, "flink_jobmanager_job_lastCheckpointDuration", job) >= 0);
     assertTrue(of(flinkScrape, "flink_jobmanager_job_lastCheckpointSize", job) > 0, "checkpoints hold state");
-    assertFalse(
-        flinkScrape.samples("flink_taskmanager_job_task_backPressuredTimeMsPerSecond").stream()
-            .filter(sample -> job.equals(sample.labels().get("job_name")))
-            .toList()
-            .isEmpty(),
-        "backpressure per task");
+    // Every Flink metric the Flink dashboard and the Flink alert read has series of this job
+    // (checkpoint duration and size, failed checkpoints, restarts, backpressure per task).
+    Set<String> read = new TreeSet<>();
+    AlertInputs.metricsOfGroup(Files.readString(PrometheusBinaries.RULES), "paystream-flink").forEach(selector -> read.add(selector.replaceAll("\\{.*", "")));
+    Matcher names = Pattern.compile("flink_[a-zA-Z_]+").matcher(Files.readString(PrometheusBinaries.MONITORING.resolve("grafana/dashboards/paystream-flink.json")));
+    while (names.find()) {
+      read.add(names.group());
+    }
+    assertTrue(read.contains("flink_taskmanager_job_task_backPressuredTimeMsPerSecond"), read.toString());
+    for (String name : read) {
+      assertFalse(
+          flinkScrape.samples(name).stream().filter(sample -> job.equals(sample.labels().get("job_name"))).toList().isEmpty(),
+          name + " of job " + job + " on Flink's reporter");
+    }
   }
 
   /** What this JVM's registry, which the endpoint serves, counted before the job. */
