@@ -95,7 +95,7 @@ public final class Benchmark {
             // The cost of metrics: the Flink contender again, with what users add to serve them
             // (paystream_* on --metricsPort with the lag gauges, Flink's PrometheusReporter).
             case "flink-metrics" -> measurePipeline(
-                MetricsCost.ON, flinkInput(big), OptionsFile.merge(flinkArgs(), OptionsFile.read(flinkMetricsOptionsFile())), false);
+                MetricsCost.ON, flinkInput(big), OptionsFile.merge(flinkArgs(), OptionsFile.read(flinkMetricsOptionsFile())), options.getProfile());
             case "flink-kafkaio" -> measurePipeline(
                 "flink, KafkaIO EOS sink", preload("bench-payments-flink-kafkaio", options.getFlinkKafkaIoEvents()), flinkKafkaIoArgs(), false);
             case "direct" -> measurePipeline("direct", preload("bench-payments-direct", options.getDirectEvents()), directArgs(), options.getProfile());
