@@ -93,12 +93,16 @@ final class JfrSummary {
   private static final Pattern IDLE = Pattern.compile("TaskMailboxImpl\\.take|ForkJoinPool|ThreadPoolExecutor\\.getTask|LinkedBlockingQueue\\.take|Unsafe\\.park$");
 
   /**
-   * Frames of metrics code (issue 10): the Prometheus clients (ours, and the 0.x one Flink's reporter
-   * bundles), our endpoint, lag gauges and serving step, Flink's reporter.
+   * Metrics code (issue 10): the Prometheus clients (ours, and the 0.x one Flink's reporter bundles),
+   * our endpoint and lag gauges, Flink's reporter. A sample is theirs when its first non-JDK frame
+   * is, or when it runs on a thread of theirs (the lag gauges' Kafka calls, the HTTP servers). Not
+   * "anywhere in the stack": Flink chains operators, so a step's frame is under all the work of the
+   * steps after it.
    */
   private static final Pattern METRICS_FRAME =
       Pattern.compile("^(io\\.prometheus|dev\\.paystream\\.io\\.metrics|dev\\.paystream\\.io\\.kafka\\.ConsumerLag"
-          + "|dev\\.paystream\\.pipelines\\.ServeMetrics|org\\.apache\\.flink\\.metrics\\.prometheus)");
+          + "|org\\.apache\\.flink\\.metrics\\.prometheus)");
+  private static final Pattern METRICS_THREAD = Pattern.compile("^(paystream-lag-gauges|prometheus-http)");
 
   private static final Pattern KAFKA_TRANSACTION =
       Pattern.compile("commitTransaction|beginTransaction|sendOffsetsToTransaction|initTransactions|TransactionalRequestResult|KafkaExactlyOnceSink");
@@ -111,7 +115,7 @@ final class JfrSummary {
   final List<WaitShare> waits;
   final double kafkaTransactionWaitSeconds;
   final List<WaitShare> transactionWaits;
-  /** Share of the CPU samples with a metrics frame anywhere in their stack (inclusive). */
+  /** Share of the CPU samples in metrics code or on its threads ({@link #METRICS_FRAME}). */
   final double metricsShare;
 
   private JfrSummary(
@@ -175,7 +179,8 @@ final class JfrSummary {
       if (sample.frames().isEmpty()) {
         continue;
       }
-      if (sample.frames().stream().anyMatch(frame -> METRICS_FRAME.matcher(frame).find())) {
+      String firstNonJdk = sample.frames().stream().filter(frame -> !isJdk(frame)).findFirst().orElse("");
+      if (METRICS_THREAD.matcher(sample.thread()).find() || METRICS_FRAME.matcher(firstNonJdk).find()) {
         metrics++;
       }
       String topFrame = sample.frames().get(0);
@@ -321,7 +326,7 @@ final class JfrSummary {
     map.put("waits", waits);
     map.put("kafka_transaction_wait_seconds", kafkaTransactionWaitSeconds);
     map.put("kafka_transaction_waits_by_call", transactionWaits);
-    map.put("metrics_share_inclusive", metricsShare);
+    map.put("metrics_share", metricsShare);
     return map;
   }
 
@@ -342,7 +347,7 @@ final class JfrSummary {
       out.append(String.format("  %9.1f s %8d x  mean %6.1f ms  %-40s %s%n", wait.seconds(), wait.events(), wait.meanMillis(),
           abbreviate(shortThread(wait.thread()), 40), wait.where()));
     }
-    out.append(String.format("Metrics code (Prometheus clients, endpoints, lag gauges, Flink's reporter) anywhere in the stack: %.2f%% of the samples%n",
+    out.append(String.format("Metrics code (Prometheus clients, endpoints, lag gauges, Flink's reporter) and threads: %.2f%% of the samples%n",
         100 * metricsShare));
     List<Share> costs = topCosts();
     out.append("Top three CPU costs: ");
