@@ -65,16 +65,6 @@ public final class Scrape {
     return samples.stream().filter(sample -> sample.name.equals(name)).toList();
   }
 
-  /** Every sample whose name {@code names} accepts. */
-  public List<Sample> samples(Predicate<String> names) {
-    return samples.stream().filter(sample -> names.test(sample.name)).toList();
-  }
-
-  /** The distinct metric names {@code names} accepts. */
-  public java.util.Set<String> names(Predicate<String> names) {
-    return samples.stream().map(Sample::name).filter(names).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
-  }
-
   /** The sum of {@code name}'s samples by the value of {@code label}. */
   public Map<String, Double> sumBy(String name, String label) {
     Map<String, Double> sums = new TreeMap<>();
