@@ -46,7 +46,8 @@ public interface BenchmarkOptions extends PipelineOptions {
 
   void setPartitions(int value);
 
-  @Description("Contenders to run, in order: limit, flink, flink-kafkaio, direct; flink-metrics: flink with --metricsPort")
+  @Description("Contenders to run, in order: limit, flink, flink-kafkaio, direct; flink-metrics: flink with "
+          + "flink-embedded-metrics.options (repeat flink,flink-metrics to compare them in one run)")
   @Default.InstanceFactory(AllContenders.class)
   List<String> getContenders();
 

@@ -56,6 +56,12 @@ final class JfrSummary {
     COMPONENTS.put("org.apache.kafka.clients.consumer", "Kafka consumer (fetch, decode)");
     COMPONENTS.put("org.apache.kafka", "Kafka client network/protocol");
     COMPONENTS.put("org.apache.avro", "Avro encode/decode");
+    // The cost of metrics (issue 10): the Prometheus client (paystream_* counters and histograms,
+    // both endpoints' scrapes: Flink's reporter bundles the 0.x client, io.prometheus.client) and
+    // our endpoint and lag gauges; their Kafka calls count under Kafka, their thread under threads.
+    COMPONENTS.put("io.prometheus", "Prometheus client (recording, scrapes)");
+    COMPONENTS.put("dev.paystream.io.metrics", "paystream metrics endpoint, lag gauges");
+    COMPONENTS.put("dev.paystream.io.kafka.ConsumerLag", "paystream metrics endpoint, lag gauges");
     COMPONENTS.put("dev.paystream", "paystream transforms");
     COMPONENTS.put("org.apache.beam.sdk.coders", "Beam coders (serialization, copies)");
     COMPONENTS.put("org.apache.beam.sdk.util", "Beam coders (serialization, copies)");
@@ -86,6 +92,18 @@ final class JfrSummary {
   /** Where an idle Flink task or pool thread waits for work. */
   private static final Pattern IDLE = Pattern.compile("TaskMailboxImpl\\.take|ForkJoinPool|ThreadPoolExecutor\\.getTask|LinkedBlockingQueue\\.take|Unsafe\\.park$");
 
+  /**
+   * Metrics code (issue 10): the Prometheus clients (ours, and the 0.x one Flink's reporter bundles),
+   * our endpoint and lag gauges, Flink's reporter. A sample is theirs when its first non-JDK frame
+   * is, or when it runs on a thread of theirs (the lag gauges' Kafka calls, the HTTP servers). Not
+   * "anywhere in the stack": Flink chains operators, so a step's frame is under all the work of the
+   * steps after it.
+   */
+  private static final Pattern METRICS_FRAME =
+      Pattern.compile("^(io\\.prometheus|dev\\.paystream\\.io\\.metrics|dev\\.paystream\\.io\\.kafka\\.ConsumerLag"
+          + "|org\\.apache\\.flink\\.metrics\\.prometheus)");
+  private static final Pattern METRICS_THREAD = Pattern.compile("^(paystream-lag-gauges|prometheus-http)");
+
   private static final Pattern KAFKA_TRANSACTION =
       Pattern.compile("commitTransaction|beginTransaction|sendOffsetsToTransaction|initTransactions|TransactionalRequestResult|KafkaExactlyOnceSink");
 
@@ -97,10 +115,12 @@ final class JfrSummary {
   final List<WaitShare> waits;
   final double kafkaTransactionWaitSeconds;
   final List<WaitShare> transactionWaits;
+  /** Share of the CPU samples in metrics code or on its threads ({@link #METRICS_FRAME}). */
+  final double metricsShare;
 
   private JfrSummary(
       long samples, List<Share> hotMethods, List<Share> hotPackages, List<Share> components, List<Share> threads,
-      List<WaitShare> waits, double kafkaTransactionWaitSeconds, List<WaitShare> transactionWaits) {
+      List<WaitShare> waits, double kafkaTransactionWaitSeconds, List<WaitShare> transactionWaits, double metricsShare) {
     this.samples = samples;
     this.hotMethods = hotMethods;
     this.hotPackages = hotPackages;
@@ -109,6 +129,7 @@ final class JfrSummary {
     this.waits = waits;
     this.kafkaTransactionWaitSeconds = kafkaTransactionWaitSeconds;
     this.transactionWaits = transactionWaits;
+    this.metricsShare = metricsShare;
   }
 
   /** Re-summarises a recording: {@code JfrSummary <file.jfr> [from, ISO-8601 instant]}. */
@@ -153,9 +174,14 @@ final class JfrSummary {
     Map<String, Long> packages = new HashMap<>();
     Map<String, Long> components = new HashMap<>();
     Map<String, Long> threads = new HashMap<>();
+    long metrics = 0;
     for (Sample sample : samples) {
       if (sample.frames().isEmpty()) {
         continue;
+      }
+      String firstNonJdk = sample.frames().stream().filter(frame -> !isJdk(frame)).findFirst().orElse("");
+      if (METRICS_THREAD.matcher(sample.thread()).find() || METRICS_FRAME.matcher(firstNonJdk).find()) {
+        metrics++;
       }
       String topFrame = sample.frames().get(0);
       methods.merge(topFrame, 1L, Long::sum);
@@ -199,7 +225,7 @@ final class JfrSummary {
     return new JfrSummary(
         total, top(methods, total, top), top(packages, total, top), top(components, total, top), top(threads, total, top),
         waitShares.subList(0, Math.min(top, waitShares.size())), transactionWait,
-        transactionShares.subList(0, Math.min(top, transactionShares.size())));
+        transactionShares.subList(0, Math.min(top, transactionShares.size())), total == 0 ? 0 : (double) metrics / total);
   }
 
   private static List<WaitShare> shares(Map<List<String>, double[]> sums) {
@@ -300,6 +326,7 @@ final class JfrSummary {
     map.put("waits", waits);
     map.put("kafka_transaction_wait_seconds", kafkaTransactionWaitSeconds);
     map.put("kafka_transaction_waits_by_call", transactionWaits);
+    map.put("metrics_share", metricsShare);
     return map;
   }
 
@@ -320,6 +347,8 @@ final class JfrSummary {
       out.append(String.format("  %9.1f s %8d x  mean %6.1f ms  %-40s %s%n", wait.seconds(), wait.events(), wait.meanMillis(),
           abbreviate(shortThread(wait.thread()), 40), wait.where()));
     }
+    out.append(String.format("Metrics code (Prometheus clients, endpoints, lag gauges, Flink's reporter) and threads: %.2f%% of the samples%n",
+        100 * metricsShare));
     List<Share> costs = topCosts();
     out.append("Top three CPU costs: ");
     for (int i = 0; i < costs.size(); i++) {

@@ -77,6 +77,25 @@ class JfrSummaryTest {
   }
 
   @Test
+  void countsMetricsCodeAndThreads() {
+    List<Sample> samples = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      samples.add(new Sample("Source (1/2)#0", List.of("dev.paystream.Validate.parse")));
+    }
+    // a counter increment under a transform, a scrape of Flink's reporter, the lag gauges' Kafka call
+    samples.add(new Sample("Source (1/2)#0", List.of("java.util.concurrent.ConcurrentHashMap.get", "io.prometheus.metrics.core.metrics.Counter.inc", "dev.paystream.Validate.parse")));
+    samples.add(new Sample("prometheus-http-1-1", List.of("io.prometheus.client.exporter.HTTPServer$HTTPMetricHandler.handle")));
+    samples.add(new Sample("paystream-lag-gauges", List.of("org.apache.kafka.clients.consumer.KafkaConsumer.poll", "dev.paystream.io.kafka.ConsumerLag.of")));
+    // a counter's caller is not metrics code, whatever is above it
+    samples.set(0, new Sample("Source (1/2)#0", List.of("dev.paystream.Validate.parse", "io.prometheus.metrics.core.metrics.Counter.inc")));
+
+    JfrSummary summary = JfrSummary.summarise(samples, List.of(), 10);
+    assertEquals(0.3, summary.metricsShare, 1e-9);
+    assertEquals("Prometheus client (recording, scrapes)", JfrSummary.component(samples.get(7).frames()));
+    assertTrue(summary.format().contains("and threads: 30.00% of the samples"), summary.format());
+  }
+
+  @Test
   void separatesTimeBlockedInKafkaTransactions() {
     List<Sample> samples = new ArrayList<>();
     for (int i = 0; i < 50; i++) {

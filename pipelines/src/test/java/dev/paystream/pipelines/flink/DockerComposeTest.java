@@ -42,8 +42,9 @@ class DockerComposeTest {
   /**
    * Keys of the session cluster's config.yaml that the containers set differently, on purpose:
    * addresses (the image binds to the container's interface and the JobManager is reached by its
-   * service name), the temp directory, and the Java 17 opens (Flink's own default configuration in
-   * the image carries them).
+   * service name), the temp directory, the Java 17 opens (Flink's own default configuration in
+   * the image carries them), and the Prometheus reporter's port: one per container, where the
+   * session cluster's JobManager and TaskManager share a host and take the first free of a range.
    */
   private static final Set<String> CONTAINER_SPECIFIC_FLINK_KEYS =
       Set.of(
@@ -54,14 +55,8 @@ class DockerComposeTest {
           "rest.address",
           "rest.bind-address",
           "io.tmp.dirs",
-          "env.java.opts.all");
-
-  /**
-   * Flink's Prometheus reporter: the image ships it in plugins/; the Maven-jar session cluster has
-   * no plugins folder, and its tests take no fixed port.
-   */
-  private static final Set<String> COMPOSE_ONLY_FLINK_KEYS =
-      Set.of("metrics.reporter.prom.factory.class", "metrics.reporter.prom.port");
+          "env.java.opts.all",
+          "metrics.reporter.prom.port");
 
   private final Map<String, Map<String, Object>> services = services();
   private final FraudDetectionOptions defaults =
@@ -131,7 +126,7 @@ class DockerComposeTest {
     expected.keySet().removeAll(CONTAINER_SPECIFIC_FLINK_KEYS);
     Map<String, String> actual = new TreeMap<>(flinkProperties());
     assertEquals("jobmanager", actual.remove("jobmanager.rpc.address"));
-    actual.keySet().removeAll(COMPOSE_ONLY_FLINK_KEYS);
+    actual.keySet().removeAll(CONTAINER_SPECIFIC_FLINK_KEYS);
     assertEquals(expected, actual);
     // Both containers share one configuration, and the state directory the checkpoints go to.
     assertEquals(services.get("jobmanager").get("environment"), services.get("taskmanager").get("environment"));

@@ -41,12 +41,17 @@ final class RunnerProfiles {
   }
 
   /**
-   * {@code flink-embedded.options} as {@code type}, for a job named {@code jobName} that is handed
+   * {@code flink-embedded.options}, then the {@code added} options files (such as {@code
+   * flink-embedded-metrics.options}), as {@code type}, for a job named {@code jobName} that is handed
    * back at once instead of blocking until it ends (a streaming job never ends by itself).
    */
-  static <T extends PipelineOptions> T flinkEmbedded(Class<T> type, String jobName) {
+  static <T extends PipelineOptions> T flinkEmbedded(Class<T> type, String jobName, String... added) {
+    List<String> args = new java.util.ArrayList<>(args("flink-embedded.options"));
+    for (String file : added) {
+      args.addAll(args(file));
+    }
     T options =
-        PipelineOptionsFactory.fromArgs(args("flink-embedded.options").toArray(String[]::new))
+        PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
             .withValidation()
             .as(type);
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);

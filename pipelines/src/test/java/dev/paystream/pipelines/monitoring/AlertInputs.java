@@ -9,14 +9,14 @@ import java.util.regex.Pattern;
 import org.yaml.snakeyaml.Yaml;
 
 /** The series the alert expressions of a rules file read: what must have data for them to mean anything. */
-final class AlertInputs {
+public final class AlertInputs {
   private static final Pattern SELECTOR = Pattern.compile("\\b((?:paystream|flink)_[a-zA-Z_]+|up)(\\{[^}]*\\})?");
 
   private AlertInputs() {}
 
   /** The metric selectors (name and matchers) of the expressions of group {@code group}. */
   @SuppressWarnings("unchecked")
-  static Set<String> metricsOfGroup(String rulesYaml, String group) {
+  public static Set<String> metricsOfGroup(String rulesYaml, String group) {
     Map<String, Object> rules = new Yaml().load(rulesYaml);
     Set<String> selectors = new TreeSet<>();
     for (Map<String, Object> g : (List<Map<String, Object>>) rules.get("groups")) {

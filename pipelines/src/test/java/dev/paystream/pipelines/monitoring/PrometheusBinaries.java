@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
  * {@code monitoring/} folder. A missing binary fails the test with the install command: these checks
  * must run in CI, never be skipped silently.
  */
-final class PrometheusBinaries {
-  static final Path MONITORING =
+public final class PrometheusBinaries {
+  public static final Path MONITORING =
       Path.of(System.getProperty("paystream.monitoring", "../monitoring")).toAbsolutePath().normalize();
-  static final Path RULES = MONITORING.resolve("prometheus/alerts.yml");
+  public static final Path RULES = MONITORING.resolve("prometheus/alerts.yml");
 
   private static final String INSTALL = "apt-get update && apt-get install -y prometheus";
 
