@@ -11,6 +11,8 @@ import dev.paystream.transforms.scoring.FraudModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +34,10 @@ class DetectionQualityTest {
    * Patterns whose recall is still below {@link #MIN_RECALL} at some density, with the floor they
    * hold (README, "Detection quality"): the gap is measured, not hidden. Empty when every target holds.
    */
-  static final Map<FraudPattern, Double> KNOWN_GAPS = Map.of(FraudPattern.ODD_HOUR, 0.40, FraudPattern.LARGE_AFTER_SMALL, 0.80);
+  static final Map<FraudPattern, Double> KNOWN_GAPS =
+      // Measured 85.0% and 88.9% at the month density (seeds 42, 7): an odd hour 2 hours from a
+      // sparse history's nearest hour is as unusual as a legitimate gap in it (README).
+      Map.of(FraudPattern.ODD_HOUR, 0.80);
   /** More fraud than the generator's default 2%, so that every pattern has some 15 incidents a run. */
   private static final double FRAUD_FRACTION = 0.05;
 
@@ -48,7 +53,9 @@ class DetectionQualityTest {
           .customers(customers)
           .fraudFraction(FRAUD_FRACTION)
           .eventsPerSecond(this.records / (days * 86_400.0))
-          .backfill(this.records, System.currentTimeMillis())
+          // Ending at today's midnight UTC: the same hours of the day in every run, so the same
+          // figures (the generator is deterministic for a seed and a start).
+          .backfill(this.records, Instant.now().truncatedTo(ChronoUnit.DAYS).toEpochMilli())
           .build()
           .forEachRemaining(records::add);
       return records;

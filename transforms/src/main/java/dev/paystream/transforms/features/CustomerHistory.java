@@ -26,6 +26,9 @@ import org.apache.beam.sdk.coders.CustomCoder;
  */
 final class CustomerHistory {
   static final long TWO_MINUTES = 2 * 60_000L;
+  /** Payments this far out describe a fraud, not the customer: the profile does not learn them. */
+  static final double OUTLIER_ZSCORE = 6.0;
+  static final int OUTLIER_HOURS = 3;
   static final long FIVE_MINUTES = 5 * 60_000L;
   static final long ONE_HOUR = 60 * 60_000L;
   static final long ONE_DAY = 24 * ONE_HOUR;
@@ -79,7 +82,7 @@ final class CustomerHistory {
     Double kmFromHome = places.kmFromHome(payment.getLocation());
     places = places.with(payment.getDeviceId(), payment.getLocation(), time);
     Integer hoursFromUsual = hoursFromUsual(Instant.ofEpochMilli(time).atZone(ZoneOffset.UTC).getHour(), minHistory);
-    return addPayment(time, payment.getAmount(), minHistory)
+    return addPayment(time, payment.getAmount(), minHistory, true, hoursFromUsual != null && hoursFromUsual >= OUTLIER_HOURS)
         .setHoursFromUsual(hoursFromUsual)
         .setNewDevice(newDevice)
         .setKmPerHourSincePrevious(kmPerHour)
@@ -116,6 +119,18 @@ final class CustomerHistory {
 
   /** Computes the amount, velocity and hour features of a payment, then remembers the payment. */
   CustomerFeatures.Builder addPayment(long time, long amount, int minHistory) {
+    return addPayment(time, amount, minHistory, false, false);
+  }
+
+  /**
+   * Like {@link #addPayment(long, long, int)}; with {@code robust}, a payment far outside the
+   * customer's profile (an amount z-score of {@value #OUTLIER_ZSCORE} or more, or {@code
+   * outlierHour}) still counts in the
+   * velocity and sum features, but not in the profile it is judged against: one fraud must not make
+   * the next look ordinary (a takeover's huge amount inflating the deviation, a fraudster's night
+   * making the night a habit). The history count is the payments behind the amount statistics.
+   */
+  private CustomerFeatures.Builder addPayment(long time, long amount, int minHistory, boolean robust, boolean outlierHour) {
     int hour = Instant.ofEpochMilli(time).atZone(ZoneOffset.UTC).getHour();
     Double secondsSincePrevious = previousTimeAtOrBefore(time);
     CustomerFeatures.Builder features =
@@ -136,11 +151,15 @@ final class CustomerHistory {
         .setPaymentsLast1h(countIn(time - ONE_HOUR, time))
         .setAmountSum24h(sumIn(time - ONE_DAY, time));
 
-    count++;
-    double delta = amount - mean;
-    mean += delta / count;
-    m2 += delta * (amount - mean);
-    hourCounts[hour]++;
+    if (!(robust && features.getAmountZscore() >= OUTLIER_ZSCORE)) {
+      count++;
+      double delta = amount - mean;
+      mean += delta / count;
+      m2 += delta * (amount - mean);
+    }
+    if (!(robust && outlierHour)) {
+      hourCounts[hour]++;
+    }
     latestTime = Math.max(latestTime, time);
     pruneBefore(latestTime - ONE_DAY);
     return features;

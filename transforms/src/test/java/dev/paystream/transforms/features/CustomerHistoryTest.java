@@ -96,6 +96,30 @@ public class CustomerHistoryTest {
     assertEquals("a customer's first payment is one more than nothing", 1.0, first.getPaymentsLast2mExcess(), 0);
   }
 
+  @Test
+  public void aFraudOutsideTheProfileDoesNotBecomePartOfIt() {
+    CustomerHistory history = new CustomerHistory();
+    for (int i = 0; i < 12; i++) {
+      // noon and 13:00 UTC on consecutive days, 1,000 or 1,200
+      history.addPayment(amount("p" + i, NOON + i * CustomerHistory.ONE_DAY + (i % 2) * CustomerHistory.ONE_HOUR, 1_000 + 200 * (i % 2)), 10);
+    }
+    long later = NOON + 12 * CustomerHistory.ONE_DAY;
+    CustomerFeatures large = history.addPayment(amount("large", later, 50_000), 10).setCustomerId("c").setTransactionId("t").build();
+    assertEquals(12L, (long) large.getHistoryCount());
+    // At 02:00 UTC, 10 hours from any hour paid at: a fraudster's night.
+    CustomerFeatures night = history.addPayment(amount("night", later + 14 * CustomerHistory.ONE_HOUR, 1_100), 10).setCustomerId("c").setTransactionId("t").build();
+    assertEquals(10, (int) night.getHoursFromUsual());
+
+    CustomerFeatures next = history.addPayment(amount("next", later + 15 * CustomerHistory.ONE_HOUR, 1_100), 10).setCustomerId("c").setTransactionId("t").build();
+    assertEquals("the large amount is not in the statistics", 1_100.0, next.getAmountMean(), 0.5);
+    assertEquals(13L, (long) next.getHistoryCount());
+    assertEquals("the night is no habit after one fraud", 9, (int) next.getHoursFromUsual());
+  }
+
+  private static PaymentEvent amount(String id, long time, long amount) {
+    return TestPayments.payment(id, "cust_1", time, amount).setLocation(new GeoLocation(52.52, 13.405)).setDeviceId("dev-a").build();
+  }
+
   private static PaymentEvent located(String id, long time, String device, double lat, double lng) {
     return TestPayments.payment(id, "cust_1", time, 1_000).setLocation(new GeoLocation(lat, lng)).setDeviceId(device).build();
   }
