@@ -49,7 +49,7 @@ public interface FraudDetectionOptions extends PaymentIngestOptions, PostgresSin
 
   void setCustomerTtlDays(long value);
 
-  @Description("Fraud model JSON file (rules, weights, thresholds, version); empty: the bundled rules-v1")
+  @Description("Fraud model JSON file (rules, weights, thresholds, version); empty: the bundled rules-v2 (rules-v1, the previous release's, is fraud-model-v1.json in the transforms jar)")
   @Default.String("")
   String getModelFile();
 

@@ -9,6 +9,7 @@ import dev.paystream.io.redis.WriteFeaturesToRedis;
 import dev.paystream.schemas.CustomerFeatures;
 import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.FraudDecision;
+import dev.paystream.schemas.PaymentEvent;
 import dev.paystream.transforms.features.ComputeCustomerFeatures;
 import dev.paystream.transforms.scoring.FraudModel;
 import dev.paystream.transforms.scoring.ScoreFraud;
@@ -95,14 +96,7 @@ public final class FraudDetectionPipeline {
                 .withCommittedOutput(decided, committed(options, options.getDeadLetterTopic())));
     payments.get(ReadDistinctPayments.DEAD_LETTERS).apply("WriteDeadLetters", writeDeadLetters);
 
-    PCollection<CustomerFeatures> features =
-        payments
-            .get(ReadDistinctPayments.PAYMENTS)
-            .apply(
-                "ComputeCustomerFeatures",
-                ComputeCustomerFeatures.create()
-                    .withMinHistory(options.getMinHistory())
-                    .withInactivityTtl(Duration.standardDays(options.getCustomerTtlDays())));
+    PCollection<CustomerFeatures> features = features(payments.get(ReadDistinctPayments.PAYMENTS), options);
     PCollection<FraudDecision> decisions = features.apply("ScoreFraud", ScoreFraud.with(model(options)));
     decisions.apply("WriteDecisions", writeDecisions);
     if (!options.getWriteToPostgres() && !options.getWriteToRedis()) {
@@ -156,7 +150,20 @@ public final class FraudDetectionPipeline {
         KafkaConnections.from(options), topic, java.time.Duration.ofMinutes(options.getDedupRetentionMinutes()));
   }
 
-  private static FraudModel model(FraudDetectionOptions options) {
+  /**
+   * The job's feature step, for the job and for an evaluation over in-memory payments ({@code
+   * DetectionQualityTest}); applied under the caller's composite: its name is a savepoint key.
+   */
+  public static PCollection<CustomerFeatures> features(PCollection<PaymentEvent> payments, FraudDetectionOptions options) {
+    return payments.apply(
+        "ComputeCustomerFeatures",
+        ComputeCustomerFeatures.create()
+            .withMinHistory(options.getMinHistory())
+            .withInactivityTtl(Duration.standardDays(options.getCustomerTtlDays())));
+  }
+
+  /** The model the job scores with: {@code --modelFile}, or the release's default. */
+  public static FraudModel model(FraudDetectionOptions options) {
     String file = options.getModelFile();
     return file == null || file.isBlank() ? FraudModel.loadDefault() : FraudModel.load(Path.of(file));
   }

@@ -74,6 +74,19 @@ public final class ReadDistinctPayments extends PTransform<PBegin, PCollectionTu
       // Beam's Flink runner reads partitions twice after a restore (Beam #34890)
       read = read.apply("DropReplayedOffsets", DropReplayedOffsets.create());
     }
+    return validateAndDeduplicate(read, options, decided, deadLettered);
+  }
+
+  /**
+   * The validation and dedup steps of {@link #expand} on records from any source, e.g. a test's or
+   * an evaluation's in-memory records ({@code DetectionQualityTest}). Applied to {@code read}'s
+   * pipeline under the caller's current composite, not as a composite of its own: the fraud job's
+   * stateful step names ({@code fraud-stateful-steps.txt}) must not change.
+   *
+   * @param decided and {@code deadLettered}: see {@link #withCommittedOutput}; null for none
+   */
+  public static PCollectionTuple validateAndDeduplicate(
+      PCollection<SourceRecord> read, PaymentIngestOptions options, CommittedKeys decided, CommittedKeys deadLettered) {
     PCollectionTuple validated =
         read.apply(
             "ValidatePayments",

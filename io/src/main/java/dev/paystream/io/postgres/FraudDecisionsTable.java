@@ -41,7 +41,11 @@ final class FraudDecisionsTable extends PostgresTable<FraudDecision> {
           feature("amount_zscore", (f, s, i) -> s.setDouble(i, f.getAmountZscore())),
           // V4__device_and_place_features.sql
           feature("new_device", (f, s, i) -> SqlValues.setBoolean(s, i, f.getNewDevice())),
-          feature("km_per_hour_since_previous", (f, s, i) -> SqlValues.setDouble(s, i, f.getKmPerHourSincePrevious())));
+          feature("km_per_hour_since_previous", (f, s, i) -> SqlValues.setDouble(s, i, f.getKmPerHourSincePrevious())),
+          // V5__burst_and_distance_features.sql
+          feature("km_from_home", (f, s, i) -> SqlValues.setDouble(s, i, f.getKmFromHome())),
+          feature("payments_last_2m_excess", (f, s, i) -> SqlValues.setDouble(s, i, f.getPaymentsLast2mExcess())),
+          feature("hours_from_usual", (f, s, i) -> SqlValues.setInteger(s, i, f.getHoursFromUsual())));
 
   FraudDecisionsTable() {
     super("fraud_decisions", 1);

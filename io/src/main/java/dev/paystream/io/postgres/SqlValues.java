@@ -39,4 +39,12 @@ final class SqlValues {
       statement.setBoolean(index, value);
     }
   }
+
+  static void setInteger(PreparedStatement statement, int index, Integer value) throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.INTEGER);
+    } else {
+      statement.setInt(index, value);
+    }
+  }
 }

@@ -120,6 +120,9 @@ public final class DecisionRows {
         .setAmountZscore(rows.getDouble("amount_zscore"))
         .setNewDevice(rows.getObject("new_device", Boolean.class))
         .setKmPerHourSincePrevious(rows.getObject("km_per_hour_since_previous", Double.class))
+        .setKmFromHome(rows.getObject("km_from_home", Double.class))
+        .setPaymentsLast2mExcess(rows.getObject("payments_last_2m_excess", Double.class))
+        .setHoursFromUsual(rows.getObject("hours_from_usual", Integer.class))
         .build();
   }
 

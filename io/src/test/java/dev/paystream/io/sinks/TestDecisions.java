@@ -63,6 +63,10 @@ public final class TestDecisions {
             // v2 features: null for a v1 payment (every third), else set.
             .setNewDevice(p % 3 == 0 ? null : p % 3 == 1)
             .setKmPerHourSincePrevious(p % 3 == 0 ? null : 3.5 * p + 1.0 / 3.0)
+            // v3 features: null for an earlier release's decision (every fourth), else set.
+            .setKmFromHome(p % 4 == 0 ? null : 0.7 * p + 1.0 / 7.0)
+            .setPaymentsLast2mExcess(p % 4 == 0 ? null : p % 6 - 29.0 / 58.0)
+            .setHoursFromUsual(p % 4 == 0 ? null : p % 13)
             .build();
     Decision decision = Decision.values()[(c + p) % Decision.values().length];
     return FraudDecision.newBuilder()

@@ -21,16 +21,35 @@ public enum FraudPattern {
    */
   LARGE_AFTER_SMALL,
   /**
-   * An ordinary-sized payment at an hour the customer never pays at (e.g. 01:00–05:00 UTC for a
-   * daytime customer), by a customer with at least {@link #MIN_HISTORY} payments behind them.
+   * An ordinary-sized payment at an hour the customer never pays at, nor in the hours either side
+   * of it (e.g. 01:00–05:00 UTC for a daytime customer), by a customer with at least {@link
+   * #MIN_HISTORY} payments behind them. A payment just after a customer's usual last hour is not
+   * odd: habits are not minute-exact.
    */
-  ODD_HOUR;
+  ODD_HOUR,
+  /**
+   * A payment in another city (at least some 300 km from home) within {@link #TRAVEL_WINDOW} of the
+   * customer's previous payment, at an hour they usually pay and of a usual amount: the card is
+   * used in two places no traveller could join in time (a cloned card). Needs a located previous
+   * payment, as every generated payment is.
+   */
+  IMPOSSIBLE_TRAVEL,
+  /**
+   * Someone else takes over an account with history: a device the customer never used, in another
+   * city, for {@link #TAKEOVER_MIN_FACTOR} to {@link #TAKEOVER_MAX_FACTOR} times their typical
+   * amount (less blatant than {@link #LARGE_AFTER_SMALL}). Needs PaymentEvent v2's device id to be
+   * told from a stolen card.
+   */
+  ACCOUNT_TAKEOVER;
 
   public static final int BURST_MIN_PAYMENTS = 6;
   public static final int BURST_MAX_PAYMENTS = 10;
   public static final Duration BURST_WINDOW = Duration.ofSeconds(90);
   public static final int LARGE_MIN_FACTOR = 20;
   public static final int LARGE_MAX_FACTOR = 50;
+  public static final Duration TRAVEL_WINDOW = Duration.ofMinutes(20);
+  public static final int TAKEOVER_MIN_FACTOR = 3;
+  public static final int TAKEOVER_MAX_FACTOR = 8;
 
   /**
    * Matches the pipeline's default --minHistory, below which amount and hour features stay silent.

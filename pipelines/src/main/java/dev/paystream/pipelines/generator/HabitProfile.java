@@ -2,8 +2,8 @@ package dev.paystream.pipelines.generator;
 
 /**
  * The UTC hours a customer pays at. Together the profiles cover every hour, so someone can pay at
- * any time of day; each hour lies outside at least one profile, so every hour is an odd hour for
- * somebody; and neighbouring profiles overlap by an hour, so at every hour boundary someone pays on
+ * any time of day; each hour lies, with the hours either side of it, outside at least one profile,
+ * so every hour is an odd hour for somebody; and neighbouring profiles overlap by an hour, so at every hour boundary someone pays on
  * both sides of it (a burst may straddle one without leaving its customer's habits).
  */
 enum HabitProfile {
@@ -24,5 +24,10 @@ enum HabitProfile {
     return fromHour < untilHour
         ? hour >= fromHour && hour < untilHour
         : hour >= fromHour || hour < untilHour;
+  }
+
+  /** Pays at {@code hour} or at an hour next to it. */
+  boolean paysWithinAnHourOf(int hour) {
+    return paysAt((hour + 23) % 24) || paysAt(hour) || paysAt((hour + 1) % 24);
   }
 }

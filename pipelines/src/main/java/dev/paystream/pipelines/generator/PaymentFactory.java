@@ -16,6 +16,7 @@ final class PaymentFactory {
   private static final double DECLINE_RATE = 0.05;
   private static final double LOCATION_JITTER_DEGREES = 0.05;
   private static final PaymentMethod[] METHODS = PaymentMethod.values();
+  private static final City[] CITIES = City.values();
   private static final Weighted<String> FAILURE_REASONS =
       new Weighted<String>()
           .add("insufficient_funds", 0.40)
@@ -84,6 +85,20 @@ final class PaymentFactory {
         .setIpAddress(ipAddress(customer.id()))
         .setChannel(channel(method))
         .build();
+  }
+
+  /** {@code payment} made in a city other than the customer's home (all are 300 km or more apart). */
+  PaymentEvent elsewhere(PaymentEvent payment, CustomerProfile customer) {
+    City city = CITIES[random.nextInt(CITIES.length - 1)];
+    if (city == customer.home()) {
+      city = CITIES[CITIES.length - 1];
+    }
+    return PaymentEvent.newBuilder(payment).setLocation(new GeoLocation(jitter(city.lat), jitter(city.lng))).build();
+  }
+
+  /** {@code payment} made from a device the customer never used. */
+  PaymentEvent onNewDevice(PaymentEvent payment) {
+    return PaymentEvent.newBuilder(payment).setDeviceId("dev_" + Long.toHexString(random.nextLong())).build();
   }
 
   private static String stableHex(String prefix, String of) {

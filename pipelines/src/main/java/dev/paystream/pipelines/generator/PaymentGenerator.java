@@ -16,6 +16,7 @@ import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.DoubleFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * A deterministic stream of synthetic payment records for Kafka: the same configuration always
@@ -175,6 +176,8 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
       case LARGE_AFTER_SMALL ->
           enqueue(at, firstPossible(at, this::largePayment, this::oddHourPayment));
       case ODD_HOUR -> enqueue(at, firstPossible(at, this::oddHourPayment, this::largePayment));
+      case IMPOSSIBLE_TRAVEL -> enqueue(at, firstPossible(at, this::impossibleTravel, this::takeover));
+      case ACCOUNT_TAKEOVER -> enqueue(at, firstPossible(at, this::takeover, this::largePayment));
     }
   }
 
@@ -215,6 +218,42 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
         : validPayment(customer, at, payments.usualAmount(customer), FraudPattern.ODD_HOUR);
   }
 
+  /**
+   * An IMPOSSIBLE_TRAVEL payment by the latest payer within {@link FraudPattern#TRAVEL_WINDOW} who
+   * pays at this hour, or null if there is none.
+   */
+  private GeneratedRecord impossibleTravel(double at) {
+    int hour = ArrivalTimeline.hourOfDay(at);
+    for (long back = 1; back <= Math.min(validEmitted, DUPLICATE_LOOKBACK); back++) {
+      GeneratedRecord previous = recentValid[(int) ((validEmitted - back) % DUPLICATE_LOOKBACK)];
+      if (at - previous.timestampMillis() > FraudPattern.TRAVEL_WINDOW.toMillis()) {
+        return null;
+      }
+      CustomerProfile customer = population.customer(previous.key());
+      if (customer.habits().paysAt(hour)) {
+        return validPayment(
+            customer, at, payments.usualAmount(customer), FraudPattern.IMPOSSIBLE_TRAVEL,
+            payment -> payments.elsewhere(payment, customer));
+      }
+    }
+    return null;
+  }
+
+  /** An ACCOUNT_TAKEOVER payment, or null if no customer paying now has enough history. */
+  private GeneratedRecord takeover(double at) {
+    CustomerProfile customer =
+        customerWithHistory(population.payingAt(ArrivalTimeline.hourOfDay(at)));
+    if (customer == null) {
+      return null;
+    }
+    double factor =
+        FraudPattern.TAKEOVER_MIN_FACTOR
+            + random.nextDouble() * (FraudPattern.TAKEOVER_MAX_FACTOR - FraudPattern.TAKEOVER_MIN_FACTOR);
+    return validPayment(
+        customer, at, payments.scaledAmount(customer, factor), FraudPattern.ACCOUNT_TAKEOVER,
+        payment -> payments.onNewDevice(payments.elsewhere(payment, customer)));
+  }
+
   private void scheduleBurst(double at, int size) {
     double window = FraudPattern.BURST_WINDOW.toMillis();
     CustomerProfile customer = customerPayingThroughout(at, at + window);
@@ -233,8 +272,15 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
 
   private GeneratedRecord validPayment(
       CustomerProfile customer, double at, long amount, FraudPattern pattern) {
+    return validPayment(customer, at, amount, pattern, UnaryOperator.identity());
+  }
+
+  /** @param fraud changes the customer's usual payment into the pattern's (place, device) */
+  private GeneratedRecord validPayment(
+      CustomerProfile customer, double at, long amount, FraudPattern pattern, UnaryOperator<PaymentEvent> fraud) {
     long eventTime = (long) Math.floor(at);
-    PaymentEvent payment = schemaVersion.asWritten(payments.payment(customer, eventTime, amount, nextTransactionId()));
+    PaymentEvent payment =
+        schemaVersion.asWritten(fraud.apply(payments.payment(customer, eventTime, amount, nextTransactionId())));
     return GeneratedRecord.valid(
         customer.id(),
         format.encode(payment, schemaVersion.versionOf(payment)),

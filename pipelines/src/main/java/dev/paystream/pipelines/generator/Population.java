@@ -78,7 +78,7 @@ final class Population {
               .toArray();
       idleAt[hour] =
           IntStream.range(0, customers.length)
-              .filter(i -> !customers[i].habits().paysAt(h))
+              .filter(i -> !customers[i].habits().paysWithinAnHourOf(h))
               .toArray();
     }
   }
@@ -142,6 +142,11 @@ final class Population {
     return customers[index];
   }
 
+  /** The customer with {@code id} (as {@link CustomerProfile#id()} spells it). */
+  CustomerProfile customer(String id) {
+    return customers[Integer.parseInt(id.substring(id.indexOf('_') + 1))];
+  }
+
   int merchantCount() {
     return merchants.length;
   }
@@ -155,7 +160,10 @@ final class Population {
     return payingAt[hour];
   }
 
-  /** Indices of the customers who never pay at {@code hour} (UTC). Never empty. */
+  /**
+   * Indices of the customers who never pay at {@code hour} (UTC) nor in the hours either side of
+   * it: an hour truly odd for them, not the minutes after their usual last payment. Never empty.
+   */
   int[] idleAt(int hour) {
     return idleAt[hour];
   }

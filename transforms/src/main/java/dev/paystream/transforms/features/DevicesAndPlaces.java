@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * A customer's known devices (with the event time each was first seen) and their latest located
- * payment: what the new-device and geo-velocity features need. Immutable, so a history's copy
+ * A customer's known devices (with the event time each was first seen), their latest located
+ * payment and their home (mean place): what the new-device, geo-velocity and distance features need. Immutable, so a history's copy
  * shares it. Point in time: a device counts as known to a payment only if first seen at or before
  * it, and a speed is only computed from a located payment at or before it.
  */
@@ -16,7 +16,7 @@ final class DevicesAndPlaces {
   /** Devices remembered per customer; beyond, the one first seen longest ago is forgotten. */
   static final int MAX_DEVICES = 16;
 
-  static final DevicesAndPlaces NONE = new DevicesAndPlaces(new String[0], new long[0], Long.MIN_VALUE, 0, 0);
+  static final DevicesAndPlaces NONE = new DevicesAndPlaces(new String[0], new long[0], Long.MIN_VALUE, 0, 0, 0, 0, 0);
 
   private static final double EARTH_RADIUS_KM = 6371.0;
 
@@ -25,13 +25,21 @@ final class DevicesAndPlaces {
   private final long locatedTime;
   private final double lat;
   private final double lng;
+  // Home: the mean place of the customer's located payments (state layout 3).
+  private final long homeCount;
+  private final double homeLat;
+  private final double homeLng;
 
-  private DevicesAndPlaces(String[] devices, long[] firstSeen, long locatedTime, double lat, double lng) {
+  private DevicesAndPlaces(
+      String[] devices, long[] firstSeen, long locatedTime, double lat, double lng, long homeCount, double homeLat, double homeLng) {
     this.devices = devices;
     this.firstSeen = firstSeen;
     this.locatedTime = locatedTime;
     this.lat = lat;
     this.lng = lng;
+    this.homeCount = homeCount;
+    this.homeLat = homeLat;
+    this.homeLng = homeLng;
   }
 
   /**
@@ -55,11 +63,33 @@ final class DevicesAndPlaces {
    * without a location on either side. Same-millisecond payments count as one second apart.
    */
   Double kmPerHour(GeoLocation location, long time) {
-    if (location == null || locatedTime == Long.MIN_VALUE || locatedTime > time) {
+    Double km = kmFromPrevious(location, time);
+    if (km == null) {
       return null;
     }
     double hours = Math.max(time - locatedTime, 1_000) / 3_600_000.0;
-    return distanceKm(lat, lng, location.getLat(), location.getLng()) / hours;
+    return km / hours;
+  }
+
+  private Double kmFromPrevious(GeoLocation location, long time) {
+    if (location == null || locatedTime == Long.MIN_VALUE || locatedTime > time) {
+      return null;
+    }
+    return distanceKm(lat, lng, location.getLat(), location.getLng());
+  }
+
+  /**
+   * Great-circle km from home, the mean place of the customer's earlier located payments; null
+   * without a location or before the first located payment. Unlike the distance from the previous
+   * payment, a customer back home after a fraudster's payment far away is not far from home. The
+   * mean is over payments processed before this one, so a payment arriving out of order sees a home
+   * that later payments moved by a fraction of their distance: habits, not exact history.
+   */
+  Double kmFromHome(GeoLocation location) {
+    if (location == null || homeCount == 0) {
+      return null;
+    }
+    return distanceKm(homeLat, homeLng, location.getLat(), location.getLng());
   }
 
   DevicesAndPlaces with(String deviceId, GeoLocation location, long time) {
@@ -86,8 +116,12 @@ final class DevicesAndPlaces {
       }
     }
     boolean newer = location != null && time >= locatedTime;
+    long count = location == null ? homeCount : homeCount + 1;
     return new DevicesAndPlaces(
-        newDevices, newFirstSeen, newer ? time : locatedTime, newer ? location.getLat() : lat, newer ? location.getLng() : lng);
+        newDevices, newFirstSeen, newer ? time : locatedTime, newer ? location.getLat() : lat, newer ? location.getLng() : lng,
+        count,
+        location == null ? homeLat : homeLat + (location.getLat() - homeLat) / count,
+        location == null ? homeLng : homeLng + (location.getLng() - homeLng) / count);
   }
 
   static double distanceKm(double lat1, double lng1, double lat2, double lng2) {
@@ -120,7 +154,18 @@ final class DevicesAndPlaces {
       devices[i] = in.readUTF();
       firstSeen[i] = in.readLong();
     }
-    return new DevicesAndPlaces(devices, firstSeen, in.readLong(), in.readDouble(), in.readDouble());
+    return new DevicesAndPlaces(devices, firstSeen, in.readLong(), in.readDouble(), in.readDouble(), 0, 0, 0);
+  }
+
+  /** Layout 3's addition after {@link #encode}: home. */
+  void encodeHome(DataOutputStream out) throws IOException {
+    out.writeLong(homeCount);
+    out.writeDouble(homeLat);
+    out.writeDouble(homeLng);
+  }
+
+  DevicesAndPlaces withHomeDecoded(DataInputStream in) throws IOException {
+    return new DevicesAndPlaces(devices, firstSeen, locatedTime, lat, lng, in.readLong(), in.readDouble(), in.readDouble());
   }
 
   private static String[] remove(String[] array, int at) {

@@ -20,7 +20,10 @@ import java.util.List;
  * threshold the payment is declined, at or above the review threshold it is reviewed.
  */
 public final class FraudModel implements Serializable {
-  public static final String DEFAULT_RESOURCE = "/dev/paystream/transforms/scoring/fraud-model-v1.json";
+  public static final String DEFAULT_RESOURCE = "/dev/paystream/transforms/scoring/fraud-model-v2.json";
+
+  /** The model of the release before: kept to measure against ({@code DetectionQualityTest}) and to roll back to. */
+  public static final String PREVIOUS_RESOURCE = "/dev/paystream/transforms/scoring/fraud-model-v1.json";
 
   private final String version;
   private final double reviewThreshold;
@@ -41,8 +44,16 @@ public final class FraudModel implements Serializable {
 
   /** The model shipped with this release. */
   public static FraudModel loadDefault() {
-    try (InputStream in = FraudModel.class.getResourceAsStream(DEFAULT_RESOURCE)) {
-      return parse(in, DEFAULT_RESOURCE);
+    return loadResource(DEFAULT_RESOURCE);
+  }
+
+  /** A model bundled on the class path, e.g. {@link #PREVIOUS_RESOURCE}. */
+  public static FraudModel loadResource(String resource) {
+    try (InputStream in = FraudModel.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no fraud model " + resource + " on the class path");
+      }
+      return parse(in, resource);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

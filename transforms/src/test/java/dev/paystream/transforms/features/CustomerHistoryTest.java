@@ -55,6 +55,71 @@ public class CustomerHistoryTest {
     assertNull(history.addPayment(v1, 3).getNewDevice());
   }
 
+  @Test
+  public void distanceIsFromHomeAndHomeSurvivesTheStateCoder() throws Exception {
+    CustomerHistory history = new CustomerHistory();
+    assertNull("no home before the first located payment", history.addPayment(located("tx-1", NOON, "dev-a", 52.52, 13.405), 3).getKmFromHome());
+    history = CoderUtils.clone(CustomerHistory.coder(), history);
+    // A day later in Madrid: slow, but far from home.
+    CustomerFeatures madrid = history.addPayment(located("tx-2", NOON + CustomerHistory.ONE_DAY, "dev-a", 40.4168, -3.7038), 3).setCustomerId("c").setTransactionId("t").build();
+    assertEquals(1_870, madrid.getKmFromHome(), 10);
+    assertEquals(78, madrid.getKmPerHourSincePrevious(), 1);
+    for (int i = 0; i < 8; i++) {
+      history.addPayment(located("b" + i, NOON + CustomerHistory.ONE_DAY + (i + 1) * CustomerHistory.ONE_HOUR, "dev-a", 52.52, 13.405), 3);
+    }
+    // Back in Berlin minutes after Madrid would be fast, but it is home: home is the mean place,
+    // which one payment in Madrid moved about a tenth of the way.
+    CustomerFeatures back = history.addPayment(located("tx-3", NOON + 2 * CustomerHistory.ONE_DAY, "dev-a", 52.52, 13.405), 3).setCustomerId("c").setTransactionId("t").build();
+    assertEquals(180, back.getKmFromHome(), 15);
+  }
+
+  @Test
+  public void burstIsMeasuredAgainstTheCustomersOwnPace() {
+    long t = NOON;
+    CustomerHistory steady = new CustomerHistory();
+    // A customer who pays every 2 minutes: their usual 2 minutes hold about one payment.
+    for (int i = 0; i < 29; i++) {
+      steady.addPayment(located("s" + i, t + i * 120_000L, "d", 52.5, 13.4), 3);
+    }
+    long now = t + 29 * 120_000L;
+    CustomerFeatures usual = steady.addPayment(located("s29", now, "d", 52.5, 13.4), 3).setCustomerId("c").setTransactionId("t").build();
+    assertEquals("one payment in 2 minutes, as usual", 0.0, usual.getPaymentsLast2mExcess(), 0.05);
+    for (int i = 1; i <= 4; i++) {
+      steady.addPayment(located("b" + i, now + i * 10_000L, "d", 52.5, 13.4), 3);
+    }
+    CustomerFeatures burst = steady.addPayment(located("b5", now + 50_000L, "d", 52.5, 13.4), 3).setCustomerId("c").setTransactionId("t").build();
+    // 6 payments in (t-2m, t]; the 29 of (t-1h, t-2m] predict 29 * 2/58 = 1.
+    assertEquals(5.0, burst.getPaymentsLast2mExcess(), 1e-9);
+
+    CustomerHistory rare = new CustomerHistory();
+    CustomerFeatures first = rare.addPayment(located("r1", t, "d", 52.5, 13.4), 3).setCustomerId("c").setTransactionId("t").build();
+    assertEquals("a customer's first payment is one more than nothing", 1.0, first.getPaymentsLast2mExcess(), 0);
+  }
+
+  @Test
+  public void aFraudOutsideTheProfileDoesNotBecomePartOfIt() {
+    CustomerHistory history = new CustomerHistory();
+    for (int i = 0; i < 12; i++) {
+      // noon and 13:00 UTC on consecutive days, 1,000 or 1,200
+      history.addPayment(amount("p" + i, NOON + i * CustomerHistory.ONE_DAY + (i % 2) * CustomerHistory.ONE_HOUR, 1_000 + 200 * (i % 2)), 10);
+    }
+    long later = NOON + 12 * CustomerHistory.ONE_DAY;
+    CustomerFeatures large = history.addPayment(amount("large", later, 50_000), 10).setCustomerId("c").setTransactionId("t").build();
+    assertEquals(12L, (long) large.getHistoryCount());
+    // At 02:00 UTC, 10 hours from any hour paid at: a fraudster's night.
+    CustomerFeatures night = history.addPayment(amount("night", later + 14 * CustomerHistory.ONE_HOUR, 1_100), 10).setCustomerId("c").setTransactionId("t").build();
+    assertEquals(10, (int) night.getHoursFromUsual());
+
+    CustomerFeatures next = history.addPayment(amount("next", later + 15 * CustomerHistory.ONE_HOUR, 1_100), 10).setCustomerId("c").setTransactionId("t").build();
+    assertEquals("the large amount is not in the statistics", 1_100.0, next.getAmountMean(), 0.5);
+    assertEquals(13L, (long) next.getHistoryCount());
+    assertEquals("the night is no habit after one fraud", 9, (int) next.getHoursFromUsual());
+  }
+
+  private static PaymentEvent amount(String id, long time, long amount) {
+    return TestPayments.payment(id, "cust_1", time, amount).setLocation(new GeoLocation(52.52, 13.405)).setDeviceId("dev-a").build();
+  }
+
   private static PaymentEvent located(String id, long time, String device, double lat, double lng) {
     return TestPayments.payment(id, "cust_1", time, 1_000).setLocation(new GeoLocation(lat, lng)).setDeviceId(device).build();
   }

@@ -13,7 +13,9 @@ import java.util.List;
 import org.junit.Test;
 
 public class FraudModelTest {
-  private final FraudModel model = FraudModel.loadDefault();
+  // rules-v1, the previous release's model; rules-v2's tests follow it.
+  private final FraudModel model = FraudModel.loadResource(FraudModel.PREVIOUS_RESOURCE);
+  private final FraudModel v2 = FraudModel.loadDefault();
 
   static CustomerFeatures.Builder quiet() {
     return CustomerFeatures.newBuilder()
@@ -57,6 +59,35 @@ public class FraudModelTest {
     assertEquals(List.of("rapid_repeat", "amount_anomaly", "amount_high", "unusual_hour"), decision.getReasons());
     assertEquals(1.0, decision.getScore(), 0);
     assertEquals(Decision.DECLINE, decision.getDecision());
+  }
+
+  @Test
+  public void v2IsShippedAndNamesItselfAndTheRulesThatFired() {
+    FraudDecision quiet = v2.score(quiet().setPaymentsLast5m(8).setPaymentsLast1h(30).setSecondsSincePrevious(2.0).build());
+    assertEquals("rules-v2", quiet.getModelVersion());
+    assertEquals("a customer's usual pace, however fast, is no burst", Decision.APPROVE, quiet.getDecision());
+    FraudDecision burst = v2.score(quiet().setPaymentsLast2mExcess(5.2).build());
+    assertEquals(List.of("burst_2m"), burst.getReasons());
+    assertEquals(Decision.REVIEW, burst.getDecision());
+  }
+
+  @Test
+  public void v2NeedsTwoSignsOfTakeoverOrTravel() {
+    assertEquals(Decision.APPROVE, v2.score(quiet().setNewDevice(true).build()).getDecision());
+    assertEquals(Decision.APPROVE, v2.score(quiet().setKmFromHome(8.0).setKmPerHourSincePrevious(950.0).build()).getDecision());
+    FraudDecision travel = v2.score(quiet().setKmFromHome(740.0).setKmPerHourSincePrevious(2_200.0).build());
+    assertEquals(List.of("far_from_home", "impossible_speed"), travel.getReasons());
+    assertEquals(Decision.REVIEW, travel.getDecision());
+    FraudDecision takeover = v2.score(quiet().setNewDevice(true).setKmFromHome(530.0).setAmountZscore(3.0).build());
+    assertEquals(List.of("amount_high", "far_from_home", "new_device"), takeover.getReasons());
+    assertEquals(Decision.REVIEW, takeover.getDecision());
+  }
+
+  @Test
+  public void v2CountsAnUnusualHourByHowFarAndHowKnownTheCustomerIs() {
+    assertEquals(Decision.APPROVE, v2.score(quiet().setHoursFromUsual(2).build()).getDecision());
+    assertEquals(Decision.REVIEW, v2.score(quiet().setHoursFromUsual(3).build()).getDecision());
+    assertEquals(Decision.REVIEW, v2.score(quiet().setHoursFromUsual(2).setHistoryCount(40L).build()).getDecision());
   }
 
   @Test

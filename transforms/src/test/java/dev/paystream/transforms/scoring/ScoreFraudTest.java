@@ -19,9 +19,9 @@ public class ScoreFraudTest {
   @Test
   public void everyFeatureRowGetsOneDecision() {
     CustomerFeatures quiet = FraudModelTest.quiet().setTransactionId("quiet").build();
-    CustomerFeatures burst = FraudModelTest.quiet().setTransactionId("burst").setPaymentsLast5m(7).build();
+    CustomerFeatures burst = FraudModelTest.quiet().setTransactionId("burst").setPaymentsLast2mExcess(6.0).build();
     CustomerFeatures theft =
-        FraudModelTest.quiet().setTransactionId("theft").setAmountZscore(9.0).setUnusualHour(true).build();
+        FraudModelTest.quiet().setTransactionId("theft").setAmountZscore(9.0).setHoursFromUsual(4).build();
 
     var decisions =
         pipeline
