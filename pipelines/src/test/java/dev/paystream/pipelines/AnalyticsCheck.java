@@ -70,6 +70,15 @@ public final class AnalyticsCheck {
   public static Committed backfillEqualsTheReferenceModels(LocalStack stack, AnalyticsOptions options, KnownInput input)
       throws Exception {
     runBackfill(options);
+    return committedEqualsTheReferenceModels(stack, options, input);
+  }
+
+  /**
+   * After a backfill has ended: its committed output, read to the end offsets, equals the models
+   * over {@code input}'s payments at their own times; returns what it committed.
+   */
+  public static Committed committedEqualsTheReferenceModels(LocalStack stack, AnalyticsOptions options, KnownInput input)
+      throws Exception {
     long start = System.nanoTime();
     Committed committed = Committed.read(KafkaConnections.from(options), options, Duration.ofMinutes(5));
     LOG.info("Committed output read in {} ms", (System.nanoTime() - start) / 1_000_000);
@@ -258,7 +267,8 @@ public final class AnalyticsCheck {
     return model;
   }
 
-  static Map<StatsDimension, Map<KeyedWindow, PaymentStats>> finalStats(List<PaymentStats> stats) {
+  /** The final pane of each window, per dimension. */
+  public static Map<StatsDimension, Map<KeyedWindow, PaymentStats>> finalStats(List<PaymentStats> stats) {
     Map<StatsDimension, Map<KeyedWindow, PaymentStats>> finals = new EnumMap<>(StatsDimension.class);
     stats.stream()
         .collect(Collectors.groupingBy(PaymentStats::getDimension))
