@@ -7,6 +7,7 @@ import dev.paystream.io.kafka.CommittedTopicReader;
 import dev.paystream.io.kafka.KafkaConnection;
 import dev.paystream.io.localstack.LocalStack;
 import dev.paystream.io.postgres.StoredPaymentStats;
+import dev.paystream.pipelines.generator.GeneratedRecord;
 import dev.paystream.schemas.CustomerSession;
 import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.PaneTiming;
@@ -125,7 +126,7 @@ public final class AnalyticsCheck {
 
   /** Runs the streaming pipeline until every window of the models has a final pane, then cancels it. */
   private static Committed runUntilEveryWindowCloses(AnalyticsOptions options, KnownInput input) throws Exception {
-    return runUntilEveryWindowCloses(options, input, input.malformedReasons.size());
+    return runUntilEveryWindowCloses(options, input, (int) input.expected.count(GeneratedRecord.Kind.MALFORMED));
   }
 
   /**

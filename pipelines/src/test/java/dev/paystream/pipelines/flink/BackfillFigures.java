@@ -9,6 +9,7 @@ import dev.paystream.pipelines.AnalyticsCheck;
 import dev.paystream.pipelines.AnalyticsOptions;
 import dev.paystream.pipelines.KafkaConnections;
 import dev.paystream.pipelines.KnownInput;
+import dev.paystream.pipelines.generator.GeneratedRecord.Kind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +81,7 @@ class BackfillFigures {
     report.put("records", count);
     report.put("event_time_days", DAYS);
     report.put("valid_distinct_payments", input.validPayments().size());
-    report.put("malformed", input.malformedReasons.size());
+    report.put("malformed", input.expected.count(Kind.MALFORMED));
     report.put("duplicates", input.duplicates());
     try {
       Duration job = AnalyticsCheck.runBackfill(options);
@@ -103,7 +104,8 @@ class BackfillFigures {
           report.get("dead_letters"));
     } catch (Exception | AssertionError e) {
       report.put("equal_to_models", false);
-      report.put("failure", String.valueOf(e));
+      String failure = String.valueOf(e);
+      report.put("failure", failure.length() > 2_000 ? failure.substring(0, 2_000) + "..." : failure);
       throw e;
     } finally {
       report.put("load_average_end", loadAverage());
