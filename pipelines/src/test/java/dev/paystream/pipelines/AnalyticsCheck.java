@@ -7,6 +7,7 @@ import dev.paystream.io.kafka.CommittedTopicReader;
 import dev.paystream.io.kafka.KafkaConnection;
 import dev.paystream.io.localstack.LocalStack;
 import dev.paystream.io.postgres.StoredPaymentStats;
+import dev.paystream.pipelines.generator.GeneratedRecord;
 import dev.paystream.schemas.CustomerSession;
 import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.PaneTiming;
@@ -70,6 +71,15 @@ public final class AnalyticsCheck {
   public static Committed backfillEqualsTheReferenceModels(LocalStack stack, AnalyticsOptions options, KnownInput input)
       throws Exception {
     runBackfill(options);
+    return committedEqualsTheReferenceModels(stack, options, input);
+  }
+
+  /**
+   * After a backfill has ended: its committed output, read to the end offsets, equals the models
+   * over {@code input}'s payments at their own times; returns what it committed.
+   */
+  public static Committed committedEqualsTheReferenceModels(LocalStack stack, AnalyticsOptions options, KnownInput input)
+      throws Exception {
     long start = System.nanoTime();
     Committed committed = Committed.read(KafkaConnections.from(options), options, Duration.ofMinutes(5));
     LOG.info("Committed output read in {} ms", (System.nanoTime() - start) / 1_000_000);
@@ -116,7 +126,7 @@ public final class AnalyticsCheck {
 
   /** Runs the streaming pipeline until every window of the models has a final pane, then cancels it. */
   private static Committed runUntilEveryWindowCloses(AnalyticsOptions options, KnownInput input) throws Exception {
-    return runUntilEveryWindowCloses(options, input, input.malformedReasons.size());
+    return runUntilEveryWindowCloses(options, input, (int) input.expected.count(GeneratedRecord.Kind.MALFORMED));
   }
 
   /**
@@ -258,7 +268,8 @@ public final class AnalyticsCheck {
     return model;
   }
 
-  static Map<StatsDimension, Map<KeyedWindow, PaymentStats>> finalStats(List<PaymentStats> stats) {
+  /** The final pane of each window, per dimension. */
+  public static Map<StatsDimension, Map<KeyedWindow, PaymentStats>> finalStats(List<PaymentStats> stats) {
     Map<StatsDimension, Map<KeyedWindow, PaymentStats>> finals = new EnumMap<>(StatsDimension.class);
     stats.stream()
         .collect(Collectors.groupingBy(PaymentStats::getDimension))
