@@ -126,12 +126,15 @@ class ChaosSuite {
       jar.submit(job, work.resolve("submit-0.log"), STEP_TIMEOUT);
       String[] jobId = {cluster.awaitRunningJob(run, STEP_TIMEOUT)};
       // Streaming starts once the job runs, so that the faults, not the start-up, meet the traffic.
+      int share = count / phases.size();
+      producer.phase(0, share);
       producer.start();
-      long started = System.nanoTime();
-      recoveryMillis[0] = awaitCaughtUp(cluster, run, audit, producer, poison, started);
+      awaitPhaseSent(producer, share, rate);
+      // without a fault: from the phase's last record sent
+      recoveryMillis[0] = awaitCaughtUp(cluster, run, audit, producer, poison, System.nanoTime());
 
       for (int phase = 1; phase <= mode.faults.size(); phase++) {
-        producer.phase(phase);
+        producer.phase(phase, share * (phase + 1));
         long injected = System.nanoTime();
         System.out.printf("chaos: %s: %s%n", java.time.Instant.now(), phases.get(phase));
         switch (phases.get(phase)) {
@@ -171,14 +174,14 @@ class ChaosSuite {
         }
         recoveryMillis[phase] = awaitCaughtUp(cluster, run, audit, producer, poison, injected);
         jobId[0] = cluster.awaitRunningJob(run, STEP_TIMEOUT);
+        awaitPhaseSent(producer, share, rate);
       }
 
       int last = phases.size() - 1;
-      producer.phase(last);
-      long lastPhase = System.nanoTime();
+      producer.phase(last, count);
       await("every record sent").atMost(Duration.ofSeconds(count / rate + 600)).until(producer::done);
       producer.checkHealthy();
-      recoveryMillis[last] = awaitCaughtUp(cluster, run, audit, producer, poison, lastPhase);
+      recoveryMillis[last] = awaitCaughtUp(cluster, run, audit, producer, poison, System.nanoTime());
       // Late duplicates would show up now: keep reading for a while.
       long quietUntil = System.nanoTime() + Duration.ofSeconds(15).toNanos();
       while (System.nanoTime() < quietUntil) {
@@ -219,6 +222,15 @@ class ChaosSuite {
     } finally {
       start.run();
     }
+  }
+
+  /** Waits until the producer sent the current phase's share of the records. */
+  private static void awaitPhaseSent(PacedProducer producer, int share, int rate) throws Exception {
+    await("the phase's " + share + " records sent")
+        .atMost(Duration.ofSeconds(share / rate).plus(STEP_TIMEOUT))
+        .pollInterval(Duration.ofMillis(100))
+        .until(producer::phaseSent);
+    producer.checkHealthy();
   }
 
   /**

@@ -19,7 +19,10 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 /**
  * Streams generated records to a topic at a fixed rate, from a timer thread, whatever happens to the
  * pipeline; remembers where each record landed (partition, offset) and in which phase of the run
- * it was sent, for the audit.
+ * it was sent, for the audit. Each phase has its share of the records: the stream pauses once the
+ * phase's share is sent and goes on when the next phase begins, so that every fault meets traffic
+ * however long the recoveries before it took (on a slow machine a recovery outlasted a whole
+ * unpaced stream, and the faults after it met none).
  */
 final class PacedProducer implements AutoCloseable {
   private static final int TICK_MILLIS = 10;
@@ -35,6 +38,7 @@ final class PacedProducer implements AutoCloseable {
   private final int[] phases;
   private final AtomicReference<Exception> failure = new AtomicReference<>();
   private volatile int phase;
+  private volatile int phaseEnd;
   private volatile int sent;
   private double due;
 
@@ -58,9 +62,18 @@ final class PacedProducer implements AutoCloseable {
     timer.scheduleAtFixedRate(this::tick, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  /** Records sent from now on belong to {@code phase}. */
-  void phase(int phase) {
+  /**
+   * Records sent from now on belong to {@code phase}, up to record {@code end} (exclusive): then the
+   * stream pauses until the next phase.
+   */
+  void phase(int phase, int end) {
     this.phase = phase;
+    this.phaseEnd = Math.min(end, records.size());
+  }
+
+  /** Whether the current phase's share of the records is sent. */
+  boolean phaseSent() {
+    return sent >= phaseEnd;
   }
 
   int sent() {
@@ -97,8 +110,9 @@ final class PacedProducer implements AutoCloseable {
   }
 
   private void tick() {
-    due += perTick;
-    int end = (int) Math.min(records.size(), (long) due);
+    // Paused at the phase's end: no backlog builds up to be sent in a burst when the next begins.
+    due = Math.min(due + perTick, phaseEnd);
+    int end = (int) due;
     for (int i = sent; i < end; i++) {
       int index = i;
       GeneratedRecord record = records.get(i);
