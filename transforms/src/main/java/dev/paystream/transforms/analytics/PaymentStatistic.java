@@ -8,6 +8,7 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.ApproximateQuantiles.ApproximateQuantilesCombineFn;
 import org.apache.beam.sdk.transforms.ApproximateUnique;
+import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Mean;
 import org.apache.beam.sdk.transforms.Sum;
@@ -90,10 +91,11 @@ public enum PaymentStatistic {
    * quantiles: minimum, p1 to p99, maximum, so percentile p is element p. Each is the
    * nearest-rank percentile (the ⌈p·N/100⌉-th smallest amount) within a rank error below {@link
    * #PERCENTILE_RANK_ERROR}·N; exact until the sketch first compacts, which it does when a 21st
-   * buffer of 1,908 amounts fills (40,068 payments in one window).
+   * buffer of 1,908 amounts fills (40,068 payments in one window). Wrapped in {@link
+   * MergeDecodedAccumulators}: Beam's accumulator coder loses the sketch's buffer limit.
    */
-  static ApproximateQuantilesCombineFn<Long, ?> percentiles() {
-    return ApproximateQuantilesCombineFn.create(101);
+  static CombineFn<Long, ?, List<Long>> percentiles() {
+    return MergeDecodedAccumulators.of(ApproximateQuantilesCombineFn.<Long>create(101));
   }
 
   /**
