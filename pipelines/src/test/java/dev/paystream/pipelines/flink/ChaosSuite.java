@@ -200,7 +200,7 @@ class ChaosSuite {
         cluster.awaitJobState(jobId[0], "CANCELED", STEP_TIMEOUT);
         AnalyticsCrash.Result analytics =
             AnalyticsCrash.run(cluster, jar, stack, payments, run, input.validPayments(), work, STEP_TIMEOUT);
-        report += String.format("%-30s %,9d %6d %11d %14s%n(analytics: events = 1-minute merchant windows; lost = a"
+        report += String.format("%-43s %,9d %6d %11d %14s%n(analytics: events = 1-minute merchant windows; lost = a"
                 + " final pane short of what was sent in it, duplicated = over it or a pane committed twice)%n",
             "TaskManager kill -9, analytics", analytics.windows(), analytics.lost(), analytics.doubled(),
             analytics.recoveredMillis() < 0 ? "NEVER" : String.format("%.1f s", analytics.recoveredMillis() / 1000.0));
@@ -270,10 +270,10 @@ class ChaosSuite {
     }
     StringBuilder table = new StringBuilder();
     table.append(String.format("chaos %s: %,d payments at %d/s (+%d poison records)%n", mode, count, rate, poison.size()));
-    table.append(String.format("%-30s %9s %6s %11s %14s%n", "fault", "events", "lost", "duplicated", "recovered in"));
+    table.append(String.format("%-43s %9s %6s %11s %14s%n", "fault", "events", "lost", "duplicated", "recovered in"));
     for (int p = 0; p < phases.size(); p++) {
       String recovered = recoveryMillis[p] < 0 ? "NEVER" : String.format("%.1f s", recoveryMillis[p] / 1000.0);
-      table.append(String.format("%-30s %,9d %6d %11d %14s%n", phases.get(p), events[p], lost[p], duplicated[p], recovered));
+      table.append(String.format("%-43s %,9d %6d %11d %14s%n", phases.get(p), events[p], lost[p], duplicated[p], recovered));
     }
     long duplicates = records.stream().filter(r -> r.kind() == GeneratedRecord.Kind.DUPLICATE).count();
     table.append(String.format("records in %,d = decisions %,d + dead letters %,d + duplicates %,d (%s)%n",
