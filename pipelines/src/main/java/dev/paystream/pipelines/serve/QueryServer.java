@@ -62,7 +62,8 @@ public final class QueryServer implements AutoCloseable {
     // Before the JVM's first HTTP server: without it every kept-alive response waits ~40 ms (see there).
     TcpNoDelay.enable();
     ServingQueries postgres = ServingQueries.open(config.postgres(), config.queryTimeoutSeconds());
-    RedisFeatureStore redis = RedisFeatureStore.open(config.redis());
+    // A connection per request thread: fewer, and threads queue for one inside the request.
+    RedisFeatureStore redis = RedisFeatureStore.open(config.redis(), config.threads());
     try {
       return new QueryServer(config, postgres, redis);
     } catch (IOException | RuntimeException e) {
