@@ -14,7 +14,9 @@ package dev.paystream.io.http;
  *
  * <p>The server reads the switch, the system property {@code sun.net.httpserver.nodelay}, once per
  * JVM, when the first server is created: {@link #enable} must run before that, which is why both
- * servers' code calls it first. A property set on the command line is left as it is.
+ * servers' code calls it first. A property set on the command line is left as it is. In a Flink
+ * TaskManager, Flink's Prometheus reporter (a JDK server too) may start first, and there the switch
+ * takes effect only from {@code env.java.opts}; a scrape every few seconds hardly notices 40 ms.
  */
 public final class TcpNoDelay {
   /** The JDK server's switch (sun.net.httpserver.ServerConfig). */
