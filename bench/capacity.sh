@@ -8,5 +8,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck disable=SC2086 # MAVEN_ARGS is a list of flags
-mvn -B -q ${MAVEN_ARGS:-} install -DskipTests -Dmaven.test.skip=true -pl bench -am
+mvn -B -q ${MAVEN_ARGS:-} package -DskipTests -Dmaven.test.skip=true -pl bench -am
 exec java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" dev.paystream.bench.CapacityAdvice "$@"

@@ -3,28 +3,21 @@ package dev.paystream.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.paystream.io.localstack.LocalStack;
-import dev.paystream.io.postgres.PostgresConnection;
 import dev.paystream.io.redis.FeatureHash;
 import dev.paystream.io.redis.RedisConnection;
-import dev.paystream.pipelines.serve.QueryConfig;
-import dev.paystream.pipelines.serve.QueryServer;
 import dev.paystream.schemas.CustomerFeatures;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,30 +26,43 @@ import redis.clients.jedis.Pipeline;
 
 /**
  * A bounded load test of the query service's feature lookup ({@code bash bench/query-load.sh}):
- * Redis filled with {@code --customers} customers' features, the service started on it, and
- * {@code GET /customers/{id}/features} for random customers at a fixed rate for {@code --seconds}.
+ * Redis (the local stack's redis-server) filled with {@code --customers} customers' features, the
+ * service started on it in a JVM of its own ({@link QueryServiceProcess}), and {@code GET
+ * /customers/{id}/features} for random customers, open loop at each {@code --rate} in turn for
+ * {@code --seconds} ({@link OpenLoopClient}: latency from each request's due time), after {@code
+ * --warmUpSeconds} at the first rate that are not counted (JIT, pools, connections).
  *
- * <p>Open loop: request i is due at start + i/rate whether or not earlier ones have returned, and
- * its latency counts from when it was due, so a stalled server shows up in the percentiles instead
- * of slowing the client down (coordinated omission). The client runs in the service's JVM, on the
- * same cores: on a busy machine both compete.
+ * <p>A request counts as an error unless it is a 200 answered from Redis: every customer is in
+ * Redis, so a PostgreSQL answer means Redis failed. The client runs in this JVM, on the same two
+ * cores as the service, Redis and whatever else runs: the load average is printed with the figures.
  */
-@Command(name = "query-load", mixinStandardHelpOptions = true, description = "Feature lookups against the query service at a fixed rate")
-public final class QueryLoad implements java.util.concurrent.Callable<Integer> {
-  @Option(names = "--rate", defaultValue = "1000", description = "Requests per second. Default: ${DEFAULT-VALUE}")
-  int rate;
+@Command(name = "query-load", mixinStandardHelpOptions = true, description = "Feature lookups against the query service, open loop at fixed rates")
+public final class QueryLoad implements Callable<Integer> {
+  private static final String FEATURES_ROUTE = "/customers/{id}/features";
 
-  @Option(names = "--seconds", defaultValue = "30", description = "Measured seconds. Default: ${DEFAULT-VALUE}")
+  @Option(names = "--rate", defaultValue = "1000", split = ",", description = "Requests per second; a list (1000,2000,4000) measures each in turn. Default: ${DEFAULT-VALUE}")
+  List<Integer> rates;
+
+  @Option(names = "--seconds", defaultValue = "30", description = "Measured seconds per rate. Default: ${DEFAULT-VALUE}")
   int seconds;
 
-  @Option(names = "--warmUpSeconds", defaultValue = "10", description = "Seconds at the same rate before measuring (JIT, pools). Default: ${DEFAULT-VALUE}")
+  @Option(names = "--warmUpSeconds", defaultValue = "10", description = "Seconds at the first rate before measuring, not counted. Default: ${DEFAULT-VALUE}")
   int warmUpSeconds;
 
   @Option(names = "--customers", defaultValue = "10000", description = "Customers with features in Redis. Default: ${DEFAULT-VALUE}")
   int customers;
 
-  @Option(names = "--connections", defaultValue = "32", description = "Requests in flight at most, each on a kept-alive connection (as wrk's -c). Default: ${DEFAULT-VALUE}")
+  @Option(names = "--connections", defaultValue = "32", description = "Kept-alive connections, each with at most one request in flight (as wrk's -c). Default: ${DEFAULT-VALUE}")
   int connections;
+
+  @Option(names = "--serverThreads", defaultValue = "16", description = "The service's --threads. Default: ${DEFAULT-VALUE}")
+  int serverThreads;
+
+  @Option(names = "--serverJvmOptions", defaultValue = "-Xmx512m", split = " ", description = "The service JVM's options, space-separated. Default: ${DEFAULT-VALUE}")
+  List<String> serverJvmOptions;
+
+  @Option(names = "--serverJfr", description = "Record the service with JFR (profile settings) into this file, e.g. /tmp/query-service.jfr")
+  Path serverJfr;
 
   @Option(names = "--targetP99Millis", defaultValue = "5", description = "p99 target reported against. Default: ${DEFAULT-VALUE}")
   double targetP99Millis;
@@ -75,29 +81,78 @@ public final class QueryLoad implements java.util.concurrent.Callable<Integer> {
     report.put("when", Instant.now().toString());
     report.put("machine", Machine.describe());
     report.put("load_average_start", Machine.loadAverage());
+    Map<String, Object> options = new LinkedHashMap<>();
+    options.put("rates", rates);
+    options.put("seconds", seconds);
+    options.put("warm_up_seconds", warmUpSeconds);
+    options.put("customers", customers);
+    options.put("connections", connections);
+    options.put("server_threads", serverThreads);
+    options.put("server_jvm_options", jvmOptions());
+    options.put("client", "open loop, own JVM, blocking HTTP/1.1 kept-alive connections; latency from due time");
+    report.put("options", options);
+    List<Map<String, Object>> results = new ArrayList<>();
     try (LocalStack stack = LocalStack.builder().kafkaPort(0).postgresPort(0).redisPort(0).start()) {
+      // The service reads PostgreSQL and Redis only; an idle broker in this JVM would still take CPU.
+      stack.stopKafka();
       fill(RedisConnection.of(stack.redisUrl()));
-      QueryConfig config =
-          QueryConfig.of("127.0.0.1", 0, PostgresConnection.of(stack.jdbcUrl(), stack.postgresUser()), RedisConnection.of(stack.redisUrl()));
-      try (QueryServer server = QueryServer.start(config)) {
-        HttpClient client = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(8)).build();
-        System.out.printf("Warm-up: %d s at %,d requests/s against %s%n", warmUpSeconds, rate, server.url());
-        drive(client, server.url(), warmUpSeconds);
-        System.out.printf("Measuring: %d s at %,d requests/s%n", seconds, rate);
-        Result result = drive(client, server.url(), seconds);
-        report.put("load_average_end", Machine.loadAverage());
-        report.put("options", Map.of("rate", rate, "seconds", seconds, "warm_up_seconds", warmUpSeconds, "customers", customers, "connections", connections));
-        report.put("result", result.asMap(targetP99Millis));
-        System.out.println(result.describe(rate, targetP99Millis));
-        System.out.printf("Load average at start %s, at end %s (2 cores; above %.1f the figures are suspect)%n",
-            report.get("load_average_start"), report.get("load_average_end"), Machine.BUSY_LOAD);
+      Path log = Files.createTempFile("query-service-", ".log");
+      List<String> serviceOptions =
+          List.of(
+              "--postgresJdbcUrl=" + stack.jdbcUrl(),
+              "--postgresUser=" + stack.postgresUser(),
+              "--redisUrl=" + stack.redisUrl(),
+              "--threads=" + serverThreads);
+      try (QueryServiceProcess service = QueryServiceProcess.start(jvmOptions(), serviceOptions, log, Duration.ofMinutes(2))) {
+        System.out.printf("Query service in its own JVM at %s (output: %s)%n", service.url(), service.log());
+        OpenLoopClient client = new OpenLoopClient(service.url(), connections);
+        System.out.printf("Warm-up (not counted): %d s at %,d requests/s%n", warmUpSeconds, rates.get(0));
+        client.run(rates.get(0), warmUpSeconds, this::path, QueryLoad::fromRedis);
+        for (int rate : rates) {
+          List<Double> loadBefore = Machine.loadAverage();
+          Duration cpuBefore = service.cpuTime();
+          Map<String, Double> bucketsBefore = ServiceHistogram.scrape(service.url(), FEATURES_ROUTE);
+          OpenLoopClient.Run run = client.run(rate, seconds, this::path, QueryLoad::fromRedis);
+          double serviceCpuSeconds = (service.cpuTime().toNanos() - cpuBefore.toNanos()) / 1e9;
+          Map<String, Object> result = result(rate, run, serviceCpuSeconds, loadBefore, Machine.loadAverage());
+          result.put(
+              "service_side_share_within_ms",
+              ServiceHistogram.shares(bucketsBefore, ServiceHistogram.scrape(service.url(), FEATURES_ROUTE)));
+          results.add(result);
+          System.out.println(describe(result));
+        }
       }
     }
+    report.put("results", results);
+    report.put("load_average_end", Machine.loadAverage());
     Files.createDirectories(resultsDir);
     Path file = resultsDir.resolve("query-load-" + Instant.now().toString().replace(':', '-') + ".json");
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), report);
+    System.out.printf("Load average at start %s, at end %s (2 cores; above %.1f the figures are suspect)%n",
+        report.get("load_average_start"), report.get("load_average_end"), Machine.BUSY_LOAD);
     System.out.println("Wrote " + file);
     return 0;
+  }
+
+  private List<String> jvmOptions() {
+    List<String> jvm = new ArrayList<>(serverJvmOptions);
+    if (serverJfr != null) {
+      jvm.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + serverJfr.toAbsolutePath());
+    }
+    return jvm;
+  }
+
+  /** Request i's path: a customer drawn from a fixed sequence, the same every run. */
+  private String path(int i) {
+    long mixed = new SplittableRandom(i * 0x9E3779B97F4A7C15L).nextLong();
+    return "/customers/" + customer((int) Math.floorMod(mixed, (long) customers)) + "/features";
+  }
+
+  private static String fromRedis(int status, byte[] body) {
+    if (status != 200) {
+      return "HTTP " + status;
+    }
+    return new String(body, StandardCharsets.UTF_8).contains("\"source\":\"redis\"") ? null : "answered not from Redis";
   }
 
   /** Each customer's features, written as the pipeline's Redis sink writes them. */
@@ -123,92 +178,50 @@ public final class QueryLoad implements java.util.concurrent.Callable<Integer> {
     return String.format("cust_%06d", i);
   }
 
-  /** Sends rate × seconds requests on schedule; the result covers those that were due. */
-  private Result drive(HttpClient client, URI url, int duration) throws Exception {
-    int total = rate * duration;
-    long[] latencies = new long[total];
-    AtomicLong errors = new AtomicLong();
-    Map<String, Long> errorKinds = new java.util.concurrent.ConcurrentHashMap<>();
-    CompletableFuture<?>[] pending = new CompletableFuture<?>[total];
-    SplittableRandom random = new SplittableRandom(17);
-    // Bounded in flight: an HTTP/1.1 client otherwise opens a connection per concurrent request,
-    // and a stalled server then meets a storm of new connections. A request that waits for a
-    // connection still counts its wait, from when it was due.
-    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(connections);
-    long start = System.nanoTime();
-    for (int i = 0; i < total; i++) {
-      long due = start + i * 1_000_000_000L / rate;
-      long wait = due - System.nanoTime();
-      if (wait > 0) {
-        LockSupport.parkNanos(wait);
-      }
-      inFlight.acquire();
-      int index = i;
-      HttpRequest request =
-          HttpRequest.newBuilder(url.resolve("/customers/" + customer(random.nextInt(customers)) + "/features"))
-              .timeout(Duration.ofSeconds(10)).build();
-      pending[i] =
-          client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-              .handle((response, failure) -> {
-                latencies[index] = System.nanoTime() - due;
-                inFlight.release();
-                if (failure != null || response.statusCode() != 200) {
-                  errors.incrementAndGet();
-                  String kind = failure != null ? rootCause(failure).getClass().getSimpleName() : "HTTP " + response.statusCode();
-                  errorKinds.merge(kind, 1L, Long::sum);
-                }
-                return null;
-              });
-    }
-    CompletableFuture.allOf(pending).get();
-    double elapsed = (System.nanoTime() - start) / 1e9;
-    if (!errorKinds.isEmpty()) {
-      System.out.println("Errors by kind: " + errorKinds);
-    }
-    return new Result(total, errors.get(), elapsed, latencies);
+  private Map<String, Object> result(
+      int rate, OpenLoopClient.Run run, double serviceCpuSeconds, List<Double> loadBefore, List<Double> loadAfter) {
+    long[] sorted = run.latencyNanos().clone();
+    Arrays.sort(sorted);
+    long[] lateness = run.sendDelayNanos().clone();
+    Arrays.sort(lateness);
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("offered_requests_per_second", rate);
+    result.put("requests", sorted.length);
+    result.put("errors", run.errors());
+    result.put("error_kinds", run.errorKinds());
+    result.put("seconds", run.seconds());
+    result.put("achieved_requests_per_second", sorted.length / run.seconds());
+    result.put("p50_ms", millis(sorted, 50));
+    result.put("p90_ms", millis(sorted, 90));
+    result.put("p99_ms", millis(sorted, 99));
+    result.put("p99_9_ms", millis(sorted, 99.9));
+    result.put("max_ms", sorted[sorted.length - 1] / 1e6);
+    // How late the client sent (all connections busy, or the client not scheduled): part of the latency.
+    result.put("send_delay_p99_ms", millis(lateness, 99));
+    result.put("service_cpu_ms_per_request", 1000 * serviceCpuSeconds / sorted.length);
+    result.put("load_average_before", loadBefore);
+    result.put("load_average_after", loadAfter);
+    result.put("target_p99_ms", targetP99Millis);
+    result.put("target_met", millis(sorted, 99) <= targetP99Millis && run.errors() == 0);
+    return result;
   }
 
-  private static Throwable rootCause(Throwable failure) {
-    Throwable cause = failure;
-    while (cause.getCause() != null && cause.getCause() != cause) {
-      cause = cause.getCause();
-    }
-    return cause;
+  /** Nearest-rank percentile of sorted nanoseconds, in milliseconds. */
+  static double millis(long[] sorted, double percentile) {
+    int rank = (int) Math.ceil(percentile / 100 * sorted.length) - 1;
+    return sorted[Math.max(0, rank)] / 1e6;
   }
 
-  /** What one measured phase gave. */
-  record Result(int requests, long errors, double seconds, long[] latencyNanos) {
-    double achievedRate() {
-      return requests / seconds;
-    }
-
-    double percentileMillis(double percentile) {
-      long[] sorted = latencyNanos.clone();
-      Arrays.sort(sorted);
-      int rank = (int) Math.ceil(percentile / 100 * sorted.length) - 1;
-      return sorted[Math.max(0, rank)] / 1e6;
-    }
-
-    Map<String, Object> asMap(double targetP99Millis) {
-      Map<String, Object> map = new LinkedHashMap<>();
-      map.put("requests", requests);
-      map.put("errors", errors);
-      map.put("seconds", seconds);
-      map.put("achieved_requests_per_second", achievedRate());
-      for (double p : new double[] {50, 90, 99, 99.9, 100}) {
-        map.put("p" + (p == 100 ? "max" : String.valueOf(p).replace(".0", "").replace('.', '_')) + "_ms", percentileMillis(p));
-      }
-      map.put("target_p99_ms", targetP99Millis);
-      map.put("target_met", percentileMillis(99) <= targetP99Millis && errors == 0);
-      return map;
-    }
-
-    String describe(int rate, double targetP99Millis) {
-      return String.format(
-          "%,d requests in %.1f s: %,.0f requests/s achieved (%,d offered), %d errors; latency from due time:"
-              + " p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms; target p99 <= %.1f ms %s",
-          requests, seconds, achievedRate(), rate, errors, percentileMillis(50), percentileMillis(90), percentileMillis(99),
-          percentileMillis(99.9), percentileMillis(100), targetP99Millis, percentileMillis(99) <= targetP99Millis && errors == 0 ? "met" : "NOT met");
-    }
+  private static String describe(Map<String, Object> r) {
+    return String.format(
+        "%,d requests/s offered: %,d requests in %.1f s, %,.0f requests/s achieved, %d errors %s;"
+            + " latency from due time p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms"
+            + " (client sent late by up to %.2f ms at p99); service CPU %.3f ms/request; the service's own timing"
+            + " (arrival to response written), share within ms: %s; load average %s -> %s; target p99 <= %.1f ms: %s",
+        r.get("offered_requests_per_second"), r.get("requests"), r.get("seconds"), r.get("achieved_requests_per_second"),
+        r.get("errors"), r.get("error_kinds"), r.get("p50_ms"), r.get("p90_ms"), r.get("p99_ms"), r.get("p99_9_ms"),
+        r.get("max_ms"), r.get("send_delay_p99_ms"), r.get("service_cpu_ms_per_request"), r.get("service_side_share_within_ms"),
+        r.get("load_average_before"),
+        r.get("load_average_after"), r.get("target_p99_ms"), (Boolean) r.get("target_met") ? "met" : "NOT met");
   }
 }

@@ -1,5 +1,6 @@
 package dev.paystream.io.metrics;
 
+import dev.paystream.io.http.TcpNoDelay;
 import dev.paystream.io.kafka.ConsumerLag;
 import dev.paystream.io.kafka.ConsumerLag.PartitionLag;
 import dev.paystream.io.kafka.KafkaConnection;
@@ -45,6 +46,7 @@ public final class MetricsEndpoint {
     if (range[0] == 0) {
       return OptionalInt.empty();
     }
+    TcpNoDelay.enable();
     for (int port = range[0]; port <= range[1]; port++) {
       try {
         server = HTTPServer.builder().port(port).buildAndStart();

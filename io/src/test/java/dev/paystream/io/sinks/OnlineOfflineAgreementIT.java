@@ -70,7 +70,7 @@ class OnlineOfflineAgreementIT {
 
     Map<String, CustomerFeatures> offline = new DecisionRows(stack, data.prefix()).latestFeatures();
     assertEquals(customers, offline.size());
-    try (RedisFeatureStore online = RedisFeatureStore.open(RedisConnection.of(stack.redisUrl()))) {
+    try (RedisFeatureStore online = RedisFeatureStore.open(RedisConnection.of(stack.redisUrl()), RedisConnection.DEFAULT_POOL_SIZE)) {
       for (Map.Entry<String, CustomerFeatures> customer : offline.entrySet()) {
         assertEquals(customer.getValue(), online.latest(customer.getKey()).orElseThrow());
       }

@@ -231,7 +231,7 @@ class QueryServiceIT {
             options, input.validIds.size(), input.malformedReasons.size(), PIPELINE, Duration.ofSeconds(1),
             result -> await().atMost(PIPELINE).pollInterval(Duration.ofMillis(500))
                 .until(() -> rows(stack, "SELECT count(*) FROM fraud_decisions") == input.validIds.size()
-                    && featureKeys(stack) == customers));
+                    && redisHoldsEveryNewestPayment(stack, customers)));
     assertEquals(input.validIds.size(), output.decisions().size(), "one decision per valid payment");
     assertEquals(input.validIds.size(),
         output.decisions().stream().map(d -> d.getTransactionId().toString()).distinct().count(), "each payment decided once");
@@ -259,9 +259,29 @@ class QueryServiceIT {
     }
   }
 
-  private static long featureKeys(LocalStack stack) {
+  /**
+   * Whether Redis holds, for each of the {@code customers}, the features of their newest payment in
+   * PostgreSQL. A key per customer is not enough: the Redis sink writes apart from the PostgreSQL
+   * one, and a customer's key exists from their first payment on, so the job could be cancelled
+   * before a later payment's features reached Redis (an older decision's features would then be served).
+   */
+  private static boolean redisHoldsEveryNewestPayment(LocalStack stack, long customers) {
+    Map<String, String> newest = new java.util.HashMap<>();
+    try (Connection connection = DriverManager.getConnection(stack.jdbcUrl(), stack.postgresUser(), stack.postgresPassword());
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT customer_id, transaction_id FROM customer_latest_features")) {
+      while (rows.next()) {
+        newest.put(rows.getString(1), rows.getString(2));
+      }
+    } catch (java.sql.SQLException e) {
+      return false; // the view does not exist before the sink's first write
+    }
+    if (newest.size() != customers) {
+      return false;
+    }
     try (JedisPooled redis = RedisConnection.of(stack.redisUrl()).open()) {
-      return redis.keys(FeatureHash.KEY_PREFIX + "*").size();
+      return newest.entrySet().stream()
+          .allMatch(customer -> customer.getValue().equals(redis.hget(FeatureHash.key(customer.getKey()), "transaction_id")));
     }
   }
 
