@@ -34,8 +34,8 @@ public interface BenchmarkOptions extends PipelineOptions {
 
   void setFlinkKafkaIoEvents(int value);
 
-  @Description("Payments for the DirectRunner run (it is a testing runner, far slower)")
-  @Default.Integer(5_000)
+  @Description("Payments for each DirectRunner run (it is a testing runner, far slower): direct and direct-unbatched")
+  @Default.Integer(10_000)
   int getDirectEvents();
 
   void setDirectEvents(int value);
@@ -46,8 +46,9 @@ public interface BenchmarkOptions extends PipelineOptions {
 
   void setPartitions(int value);
 
-  @Description("Contenders to run, in order: limit, flink, flink-kafkaio, direct; flink-metrics: flink with "
-          + "flink-embedded-metrics.options (repeat flink,flink-metrics to compare them in one run)")
+  @Description("Contenders to run, in order: limit, flink, flink-kafkaio, direct-unbatched, direct; flink-metrics: flink with "
+          + "flink-embedded-metrics.options (repeat flink,flink-metrics to compare them in one run); "
+          + "direct-unbatched: direct with --sourceBatchRecords=0 (the DirectRunner before issue 16)")
   @Default.InstanceFactory(AllContenders.class)
   List<String> getContenders();
 
@@ -164,7 +165,7 @@ public interface BenchmarkOptions extends PipelineOptions {
   class AllContenders implements org.apache.beam.sdk.options.DefaultValueFactory<List<String>> {
     @Override
     public List<String> create(PipelineOptions options) {
-      return List.of("limit", "flink", "flink-kafkaio", "direct");
+      return List.of("limit", "flink", "flink-kafkaio", "direct-unbatched", "direct");
     }
   }
 

@@ -39,6 +39,18 @@ public interface PaymentIngestOptions extends KafkaOptions, StreamingOptions {
   void setDropReplayedOffsets(Boolean value);
 
   @Description(
+      "Kafka records per element of the streaming source (KafkaIO's UnboundedSource read in "
+          + "batches, split into records by the next step); 0: KafkaIO's read as it is. The "
+          + "DirectRunner reads 10 source elements per bundle and runs each later step once per "
+          + "bundle (a stateful step once per key in it), so batches make it several times faster. "
+          + "Unset: " + PaymentSource.DIRECT_RUNNER_BATCH_RECORDS + " on the DirectRunner, 0 otherwise "
+          + "(on Flink the read's steps would change under a savepoint). A bundle then holds up to 10 "
+          + "batches: keep a batch well under --rereadOnStartRecords.")
+  Integer getSourceBatchRecords();
+
+  void setSourceBatchRecords(Integer value);
+
+  @Description(
       "Transactional producers writing the decisions (the dead letters use one). At most the number "
           + "of partitions of the decisions topic: each shard keeps its progress on the partition of "
           + "its number, and a shard without one hangs in AddOffsetsToTxn until it times out.")

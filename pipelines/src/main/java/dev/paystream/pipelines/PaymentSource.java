@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PaymentSource {
   private static final Logger LOG = LoggerFactory.getLogger(PaymentSource.class);
+  /** {@code --sourceBatchRecords} when unset on the DirectRunner (measured in bench/README.md, issue 16). */
+  static final int DIRECT_RUNNER_BATCH_RECORDS = 100;
 
   private final PaymentIngestOptions options;
   private final String consumerGroup;
@@ -74,8 +76,16 @@ public final class PaymentSource {
     }
     ReadPaymentRecords read =
         ReadPaymentRecords.from(kafka, options.getPaymentsTopic(), consumerGroup)
-            .withMaxOutOfOrderness(Duration.standardSeconds(options.getMaxOutOfOrdernessSeconds()));
+            .withMaxOutOfOrderness(Duration.standardSeconds(options.getMaxOutOfOrdernessSeconds()))
+            .inBatchesOf(batchRecords());
     return paymentTime ? read.withEventTime(PaymentEventTimes.from(options)) : read;
+  }
+
+  private int batchRecords() {
+    Integer configured = options.getSourceBatchRecords();
+    // by name: the DirectRunner is not on the Flink job jar's classpath
+    boolean direct = options.getRunner().getSimpleName().equals("DirectRunner");
+    return configured != null ? configured : direct ? DIRECT_RUNNER_BATCH_RECORDS : 0;
   }
 
   /**

@@ -35,7 +35,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LocalStackExtension.class)
 @Timeout(720)
 class RestartAfterKillIT {
-  private static final int RECORDS = 1_200;
+  // Enough that each kill lands mid-stream: the DirectRunner reading in batches decides about a
+  // thousand payments a second, and 1,200 were all decided between two polls of the decisions.
+  private static final int RECORDS = 6_000;
   private static final Pattern LOOKUP = Pattern.compile("Committed output of (\\S+) .*: (\\d+) keys, read in (\\d+) ms");
 
   @Test

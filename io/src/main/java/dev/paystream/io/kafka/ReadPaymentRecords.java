@@ -3,17 +3,22 @@ package dev.paystream.io.kafka;
 import dev.paystream.schemas.metrics.PaystreamMetrics;
 import dev.paystream.schemas.SourceRecord;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.io.kafka.CustomTimestampPolicyWithLimitedDelay;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.TimestampPolicyFactory;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -35,19 +40,38 @@ public class ReadPaymentRecords extends PTransform<PBegin, PCollection<SourceRec
   private final Duration maxOutOfOrderness;
   /** Null: event time is the Kafka record timestamp. */
   private final PayloadEventTime eventTime;
+  /** 0: one source element per record, KafkaIO's own read. */
+  private final int batchRecords;
 
   private ReadPaymentRecords(
-      KafkaConnection kafka, String topic, String consumerGroup, Duration maxOutOfOrderness, PayloadEventTime eventTime) {
+      KafkaConnection kafka, String topic, String consumerGroup, Duration maxOutOfOrderness, PayloadEventTime eventTime,
+      int batchRecords) {
     this.kafka = kafka;
     this.topic = topic;
     this.consumerGroup = consumerGroup;
     this.maxOutOfOrderness = maxOutOfOrderness;
     this.eventTime = eventTime;
+    this.batchRecords = batchRecords;
   }
 
   /** Event time is the record timestamp until {@link #withEventTime} says otherwise. */
   public static ReadPaymentRecords from(KafkaConnection kafka, String topic, String consumerGroup) {
-    return new ReadPaymentRecords(kafka, topic, consumerGroup, Duration.standardSeconds(30), null);
+    return new ReadPaymentRecords(kafka, topic, consumerGroup, Duration.standardSeconds(30), null, 0);
+  }
+
+  /**
+   * Reads KafkaIO's source in batches of up to {@code records} records ({@link
+   * BatchingUnboundedSource}), split into records again by the next step; 0 reads it as KafkaIO
+   * does. For the DirectRunner, which reads 10 source elements per bundle and runs every later
+   * step once per bundle: batches make its bundles hundreds of records large. Offsets, commits,
+   * event time and watermark stay KafkaIO's. The steps differ from KafkaIO's read, so a Flink job
+   * must not switch it on or off across a savepoint.
+   */
+  public ReadPaymentRecords inBatchesOf(int records) {
+    if (records < 0) {
+      throw new IllegalArgumentException("batch size is negative: " + records);
+    }
+    return new ReadPaymentRecords(kafka, topic, consumerGroup, maxOutOfOrderness, eventTime, records);
   }
 
   /** How far behind the newest event time the watermark is held for late records. */
@@ -55,7 +79,7 @@ public class ReadPaymentRecords extends PTransform<PBegin, PCollection<SourceRec
     if (delay.isShorterThan(Duration.ZERO)) {
       throw new IllegalArgumentException("max out-of-orderness is negative: " + delay);
     }
-    return new ReadPaymentRecords(kafka, topic, consumerGroup, delay, eventTime);
+    return new ReadPaymentRecords(kafka, topic, consumerGroup, delay, eventTime, batchRecords);
   }
 
   /**
@@ -64,7 +88,7 @@ public class ReadPaymentRecords extends PTransform<PBegin, PCollection<SourceRec
    */
   public ReadPaymentRecords withEventTime(PayloadEventTime eventTime) {
     return new ReadPaymentRecords(
-        kafka, topic, consumerGroup, maxOutOfOrderness, Objects.requireNonNull(eventTime, "eventTime"));
+        kafka, topic, consumerGroup, maxOutOfOrderness, Objects.requireNonNull(eventTime, "eventTime"), batchRecords);
   }
 
   @Override
@@ -78,29 +102,53 @@ public class ReadPaymentRecords extends PTransform<PBegin, PCollection<SourceRec
                 new CustomTimestampPolicyWithLimitedDelay<>(
                     record -> new Instant(record.getTimestamp()), delay, previousWatermark)
             : (partition, previousWatermark) -> new PaymentTimestampPolicy(payloadTime, delay, previousWatermark, partition);
+    KafkaIO.Read<byte[], byte[]> read =
+        KafkaIO.<byte[], byte[]>read()
+            .withBootstrapServers(kafka.bootstrapServers())
+            .withTopic(topic)
+            .withKeyDeserializer(ByteArrayDeserializer.class)
+            .withValueDeserializer(ByteArrayDeserializer.class)
+            // Secrets through the factory: KafkaIO shows the config as display data.
+            .withConsumerFactoryFn(kafka.consumerFactory())
+            .withConsumerConfigUpdates(
+                kafka.shownClientConfig(
+                    Map.of(
+                        ConsumerConfig.GROUP_ID_CONFIG, consumerGroup,
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")))
+            .withReadCommitted()
+            .commitOffsetsInFinalize()
+            .withTimestampPolicyFactory(timestamps);
+    if (batchRecords > 0) {
+      return input
+          .apply("ReadKafkaBatches", Read.from(KafkaSources.inBatches(read, batchRecords, input.getPipeline().getOptions())))
+          .apply("ToSourceRecords", ParDo.of(new UnbatchFn(group)))
+          .setCoder(AvroCoder.of(SourceRecord.class));
+    }
     return input
-        .apply(
-            "ReadKafka",
-            KafkaIO.<byte[], byte[]>read()
-                .withBootstrapServers(kafka.bootstrapServers())
-                .withTopic(topic)
-                .withKeyDeserializer(ByteArrayDeserializer.class)
-                .withValueDeserializer(ByteArrayDeserializer.class)
-                // Secrets through the factory: KafkaIO shows the config as display data.
-                .withConsumerFactoryFn(kafka.consumerFactory())
-                .withConsumerConfigUpdates(
-                    kafka.shownClientConfig(
-                        Map.of(
-                            ConsumerConfig.GROUP_ID_CONFIG, consumerGroup,
-                            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")))
-                .withReadCommitted()
-                .commitOffsetsInFinalize()
-                .withTimestampPolicyFactory(timestamps))
+        .apply("ReadKafka", read)
         .apply(
             "ToSourceRecord",
             MapElements.into(TypeDescriptor.of(SourceRecord.class)).via(record -> counted(group, record)))
         .setCoder(AvroCoder.of(SourceRecord.class));
+  }
+
+  /** Each record of a batch with its own event time (never before the batch's: its earliest). */
+  private static final class UnbatchFn extends DoFn<List<TimestampedValue<SourceRecord>>, SourceRecord> {
+    private final String group;
+
+    UnbatchFn(String group) {
+      this.group = group;
+    }
+
+    @ProcessElement
+    public void process(@Element List<TimestampedValue<SourceRecord>> batch, OutputReceiver<SourceRecord> out) {
+      for (TimestampedValue<SourceRecord> record : batch) {
+        SourceRecord value = record.getValue();
+        PaystreamMetrics.RECORDS_READ.labelValues(group, value.getTopic(), Integer.toString(value.getPartition())).inc();
+        out.outputWithTimestamp(value, record.getTimestamp());
+      }
+    }
   }
 
   private static SourceRecord counted(String group, KafkaRecord<byte[], byte[]> record) {
@@ -111,7 +159,7 @@ public class ReadPaymentRecords extends PTransform<PBegin, PCollection<SourceRec
   }
 
   /** A tombstone (no value) stays null, so that it is told apart from an empty value downstream. */
-  private static SourceRecord toSourceRecord(KafkaRecord<byte[], byte[]> record) {
+  static SourceRecord toSourceRecord(KafkaRecord<byte[], byte[]> record) {
     return sourceRecord(
         record.getTopic(), record.getPartition(), record.getOffset(), record.getTimestamp(), record.getKV().getValue());
   }
