@@ -3,7 +3,7 @@
 # rate (default 1,000/s) for 30 s after 10 s of warm-up that is not counted, against the service in
 # its own JVM on the local stack's Redis (10,000 customers); prints requests/s, p50/p90/p99/p99.9,
 # errors and the load average beside the target (p99 <= 5 ms), writes
-# bench/results/query-load-<time>.json. About 1.5 minutes per rate.
+# bench/results/query-load-<time>.json. About 40 s plus 30 s per rate, after the build.
 #   bash bench/query-load.sh
 #   bash bench/query-load.sh --rate=1000,2000,4000 --seconds=20
 #   bash bench/query-load.sh --serverJfr=/tmp/query-service.jfr   # then: java -cp bench/target/classes dev.paystream.bench.JfrSummary /tmp/query-service.jfr
