@@ -49,7 +49,13 @@ public interface FraudDetectionOptions extends PaymentIngestOptions, PostgresSin
 
   void setCustomerTtlDays(long value);
 
-  @Description("Fraud model JSON file (rules, weights, thresholds, version); empty: the bundled rules-v2 (rules-v1, the previous release's, is fraud-model-v1.json in the transforms jar)")
+  @Description("Event-time days without payments after which a merchant's feature state (its typical amount, recent payments) is dropped")
+  @Default.Long(30)
+  long getMerchantTtlDays();
+
+  void setMerchantTtlDays(long value);
+
+  @Description("Fraud model JSON file (rules, weights, thresholds, version); empty: the bundled rules-v3 (rules-v2 and rules-v1, earlier releases', are fraud-model-v2.json and fraud-model-v1.json in the transforms jar)")
   @Default.String("")
   String getModelFile();
 
