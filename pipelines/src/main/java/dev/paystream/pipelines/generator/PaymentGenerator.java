@@ -65,6 +65,13 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
    */
   private final long clockMillis;
 
+  /**
+   * No payment of a backfill may come later than this (its now less {@link #BACKFILL_END_GAP}): a
+   * compromised merchant's run lasts longer than the burst window the backfill's start allows for.
+   * Unbounded for a live run.
+   */
+  private final long latestPaymentMillis;
+
   private final long limit;
   private final String idNamespace;
   private final Population population;
@@ -91,6 +98,8 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
       SlotPlanner planner,
       long startMillis,
       long clockMillis) {
+    this.latestPaymentMillis =
+        config.backfillNowMillis == null ? Long.MAX_VALUE : config.backfillNowMillis - BACKFILL_END_GAP.toMillis();
     this.format = config.format;
     this.schemaVersion = config.schemaVersion;
     this.startMillis = startMillis;
@@ -278,7 +287,7 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
     MerchantProfile merchant = population.merchant(random.nextInt(population.merchantCount()));
     Set<String> charged = new HashSet<>();
     for (int i = 0; i < size; i++) {
-      double when = i == 0 ? at : at + random.nextDouble() * FraudPattern.MERCHANT_RUN_WINDOW.toMillis();
+      double when = i == 0 ? at : Math.min(at + random.nextDouble() * FraudPattern.MERCHANT_RUN_WINDOW.toMillis(), latestPaymentMillis);
       CustomerProfile customer = runVictim(when, charged);
       if (customer == null) {
         enqueue(when, ordinaryPayment(when));
