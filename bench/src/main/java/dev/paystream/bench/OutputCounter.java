@@ -1,6 +1,7 @@
 package dev.paystream.bench;
 
 import dev.paystream.schemas.FraudDecision;
+import dev.paystream.schemas.wire.FraudDecisionWire;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,7 +60,7 @@ final class OutputCounter implements AutoCloseable {
         }
         lastVisibleNanos = now;
         if (record.topic().equals(decisionsTopic)) {
-          long eventTime = FraudDecision.getDecoder().decode(record.value()).getEventTime();
+          long eventTime = FraudDecisionWire.decode(record.value()).getEventTime();
           latenciesMillis.add(System.currentTimeMillis() - eventTime);
           eventTimesMillis.add(eventTime);
         }

@@ -49,7 +49,21 @@ public interface FraudDetectionOptions extends PaymentIngestOptions, PostgresSin
 
   void setCustomerTtlDays(long value);
 
-  @Description("Fraud model JSON file (rules, weights, thresholds, version); empty: the bundled rules-v2 (rules-v1, the previous release's, is fraud-model-v1.json in the transforms jar)")
+  @Description("Merchant features (merchant risk, amount against the merchant's usual, new merchant) and the model that"
+      + " uses them, rules-v3. Off by default: the merchant step works in event-time order, so every decision waits for"
+      + " the watermark, about --maxOutOfOrdernessSeconds more latency (README, Merchant features)")
+  @Default.Boolean(false)
+  boolean getMerchantFeatures();
+
+  void setMerchantFeatures(boolean value);
+
+  @Description("Event-time days without payments after which a merchant's feature state (its typical amount, recent payments) is dropped")
+  @Default.Long(30)
+  long getMerchantTtlDays();
+
+  void setMerchantTtlDays(long value);
+
+  @Description("Fraud model JSON file (rules, weights, thresholds, version); empty: the bundled rules-v2, or rules-v3 with --merchantFeatures (rules-v1, the first release's, is fraud-model-v1.json in the transforms jar)")
   @Default.String("")
   String getModelFile();
 

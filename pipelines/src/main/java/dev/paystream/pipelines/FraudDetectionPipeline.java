@@ -9,8 +9,10 @@ import dev.paystream.io.redis.WriteFeaturesToRedis;
 import dev.paystream.schemas.CustomerFeatures;
 import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.FraudDecision;
+import dev.paystream.schemas.wire.FraudDecisionWire;
 import dev.paystream.schemas.PaymentEvent;
 import dev.paystream.transforms.features.ComputeCustomerFeatures;
+import dev.paystream.transforms.features.ComputeMerchantFeatures;
 import dev.paystream.transforms.scoring.FraudModel;
 import dev.paystream.transforms.scoring.ScoreFraud;
 import java.io.IOException;
@@ -37,9 +39,9 @@ import org.slf4j.LoggerFactory;
  *   payments ─► ReadDistinctPayments ─invalid─► payments.dlq (with reason)
  *                   │ valid, distinct
  *                   ▼
- *             ComputeCustomerFeatures ─► ScoreFraud ─► fraud-decisions
- *                   │                      └──► PostgreSQL (optional, upsert)
- *                   └──► Redis feature store (optional, newest wins)
+ *             ComputeCustomerFeatures ─► ComputeMerchantFeatures ─► ScoreFraud ─► fraud-decisions
+ *                                                │                 └──► PostgreSQL (optional, upsert)
+ *                                                └──► Redis feature store (optional, newest wins)
  * </pre>
  *
  * Every record read ends up as exactly one decision, one dead letter, or a dropped duplicate.
@@ -134,10 +136,10 @@ public final class FraudDetectionPipeline {
         .setCoder(AvroCoder.of(FraudDecision.class));
   }
 
-  /** A committed decision; none for a value this pipeline did not write (logged). */
+  /** A committed decision, of this release or an earlier one; none for a value no release wrote (logged). */
   private static List<FraudDecision> decoded(byte[] value) {
     try {
-      return List.of(FraudDecision.getDecoder().decode(value));
+      return List.of(FraudDecisionWire.decode(value));
     } catch (IOException | RuntimeException e) {
       LOG.warn("Skipping a value of the decisions topic that is not a FraudDecision: {}", e.toString());
       return List.of();
@@ -151,20 +153,33 @@ public final class FraudDetectionPipeline {
   }
 
   /**
-   * The job's feature step, for the job and for an evaluation over in-memory payments ({@code
-   * DetectionQualityTest}); applied under the caller's composite: its name is a savepoint key.
+   * The job's feature steps, for the job and for an evaluation over in-memory payments ({@code
+   * DetectionQualityTest}): per customer, then per merchant from the customer step's output (the
+   * graph stays a chain; see {@link ComputeMerchantFeatures}). Applied under the caller's
+   * composite: their names are savepoint keys.
    */
   public static PCollection<CustomerFeatures> features(PCollection<PaymentEvent> payments, FraudDetectionOptions options) {
-    return payments.apply(
-        "ComputeCustomerFeatures",
-        ComputeCustomerFeatures.create()
-            .withMinHistory(options.getMinHistory())
-            .withInactivityTtl(Duration.standardDays(options.getCustomerTtlDays())));
+    PCollection<CustomerFeatures> customerFeatures =
+        payments.apply(
+            "ComputeCustomerFeatures",
+            ComputeCustomerFeatures.create()
+                .withMinHistory(options.getMinHistory())
+                .withInactivityTtl(Duration.standardDays(options.getCustomerTtlDays())));
+    if (!options.getMerchantFeatures()) {
+      return customerFeatures;
+    }
+    return customerFeatures.apply(
+        "ComputeMerchantFeatures",
+        ComputeMerchantFeatures.create().withInactivityTtl(Duration.standardDays(options.getMerchantTtlDays())));
   }
 
   /** The model the job scores with: {@code --modelFile}, or the release's default. */
   public static FraudModel model(FraudDetectionOptions options) {
     String file = options.getModelFile();
-    return file == null || file.isBlank() ? FraudModel.loadDefault() : FraudModel.load(Path.of(file));
+    if (file != null && !file.isBlank()) {
+      return FraudModel.load(Path.of(file));
+    }
+    // rules-v3 needs the merchant features; without them its merchant rules would never fire.
+    return options.getMerchantFeatures() ? FraudModel.loadDefault() : FraudModel.loadResource(FraudModel.PREVIOUS_RESOURCE);
   }
 }

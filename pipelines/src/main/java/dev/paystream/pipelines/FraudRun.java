@@ -4,6 +4,7 @@ import dev.paystream.io.kafka.CommittedTopicReader;
 import dev.paystream.io.kafka.KafkaConnection;
 import dev.paystream.schemas.DeadLetter;
 import dev.paystream.schemas.FraudDecision;
+import dev.paystream.schemas.wire.FraudDecisionWire;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -131,7 +132,7 @@ public final class FraudRun {
         beforeCancel.accept(result);
         Output output =
             new Output(
-                CommittedTopicReader.values(decided, FraudDecision.getDecoder()),
+                CommittedTopicReader.values(decided, FraudDecisionWire.decoder()),
                 CommittedTopicReader.values(rejected, DeadLetter.getDecoder()),
                 elapsed,
                 result,

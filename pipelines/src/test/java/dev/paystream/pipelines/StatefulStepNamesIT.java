@@ -38,6 +38,7 @@ class StatefulStepNamesIT {
   void statefulStepsKeepTheirNames(LocalStack stack) throws IOException {
     String run = "names" + System.nanoTime();
     FraudDetectionOptions options = FraudDetectionPipelineIT.options(stack, run);
+    options.setMerchantFeatures(true); // every stateful step a job may have: their names are savepoint keys
     stack.createTopics(Map.of(options.getPaymentsTopic(), 1, options.getDecisionsTopic(), 1, options.getDeadLetterTopic(), 1));
     Pipeline pipeline = Pipeline.create(options);
     FraudDetectionPipeline.build(pipeline, options);

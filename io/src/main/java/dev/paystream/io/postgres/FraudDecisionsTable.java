@@ -45,7 +45,15 @@ final class FraudDecisionsTable extends PostgresTable<FraudDecision> {
           // V5__burst_and_distance_features.sql
           feature("km_from_home", (f, s, i) -> SqlValues.setDouble(s, i, f.getKmFromHome())),
           feature("payments_last_2m_excess", (f, s, i) -> SqlValues.setDouble(s, i, f.getPaymentsLast2mExcess())),
-          feature("hours_from_usual", (f, s, i) -> SqlValues.setInteger(s, i, f.getHoursFromUsual())));
+          feature("hours_from_usual", (f, s, i) -> SqlValues.setInteger(s, i, f.getHoursFromUsual())),
+          // V6__merchant_features.sql
+          feature("merchant_id", (f, s, i) -> s.setString(i, f.getMerchantId())),
+          feature("payment_declined", (f, s, i) -> SqlValues.setBoolean(s, i, f.getPaymentDeclined())),
+          feature("new_merchant", (f, s, i) -> SqlValues.setBoolean(s, i, f.getNewMerchant())),
+          feature("merchant_payments_30m", (f, s, i) -> SqlValues.setInteger(s, i, f.getMerchantPayments30m())),
+          feature("merchant_risky_30m", (f, s, i) -> SqlValues.setInteger(s, i, f.getMerchantRisky30m())),
+          feature("merchant_risk_score", (f, s, i) -> SqlValues.setDouble(s, i, f.getMerchantRiskScore())),
+          feature("amount_vs_merchant", (f, s, i) -> SqlValues.setDouble(s, i, f.getAmountVsMerchant())));
 
   FraudDecisionsTable() {
     super("fraud_decisions", 1);

@@ -123,6 +123,13 @@ public final class DecisionRows {
         .setKmFromHome(rows.getObject("km_from_home", Double.class))
         .setPaymentsLast2mExcess(rows.getObject("payments_last_2m_excess", Double.class))
         .setHoursFromUsual(rows.getObject("hours_from_usual", Integer.class))
+        .setMerchantId(rows.getString("merchant_id"))
+        .setPaymentDeclined(rows.getObject("payment_declined", Boolean.class))
+        .setNewMerchant(rows.getObject("new_merchant", Boolean.class))
+        .setMerchantPayments30m(rows.getObject("merchant_payments_30m", Integer.class))
+        .setMerchantRisky30m(rows.getObject("merchant_risky_30m", Integer.class))
+        .setMerchantRiskScore(rows.getObject("merchant_risk_score", Double.class))
+        .setAmountVsMerchant(rows.getObject("amount_vs_merchant", Double.class))
         .build();
   }
 

@@ -67,6 +67,14 @@ public final class TestDecisions {
             .setKmFromHome(p % 4 == 0 ? null : 0.7 * p + 1.0 / 7.0)
             .setPaymentsLast2mExcess(p % 4 == 0 ? null : p % 6 - 29.0 / 58.0)
             .setHoursFromUsual(p % 4 == 0 ? null : p % 13)
+            // v4 features: null for an earlier release's decision (every fifth), else set.
+            .setMerchantId(p % 5 == 0 ? null : "merch_" + (p % 7))
+            .setPaymentDeclined(p % 5 == 0 ? null : p % 11 == 1)
+            .setNewMerchant(p % 5 == 0 ? null : p % 3 == 2)
+            .setMerchantPayments30m(p % 5 == 0 ? null : p % 17)
+            .setMerchantRisky30m(p % 5 == 0 ? null : p % 4)
+            .setMerchantRiskScore(p % 5 == 0 ? null : (p % 4) / (p % 17 + 5.0))
+            .setAmountVsMerchant(p % 5 == 0 ? null : (p % 9) / 3.0 - 1.0 / 7.0)
             .build();
     Decision decision = Decision.values()[(c + p) % Decision.values().length];
     return FraudDecision.newBuilder()

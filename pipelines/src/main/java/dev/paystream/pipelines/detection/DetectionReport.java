@@ -5,6 +5,8 @@ import dev.paystream.pipelines.generator.GeneratedRecord;
 import dev.paystream.pipelines.generator.GeneratedRecord.Kind;
 import dev.paystream.schemas.Decision;
 import dev.paystream.schemas.FraudDecision;
+import dev.paystream.transforms.validate.InvalidPaymentException;
+import dev.paystream.transforms.validate.PaymentFormat;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,14 +27,21 @@ import java.util.TreeMap;
  * <p>Recall is per incident: a burst's first payments look like any other (features are point in
  * time, so nothing can know that more will follow), and a team stops a burst by blocking the card
  * at its first flagged payment. An incident is one customer's payments of one pattern within {@link
- * FraudPattern#BURST_WINDOW} of its first; every other pattern makes one payment per incident. The
- * share of a pattern's payments that were flagged is shown beside it.
+ * FraudPattern#BURST_WINDOW} of its first; likewise a compromised merchant's run is one incident
+ * (its payments at one merchant within {@link FraudPattern#MERCHANT_RUN_WINDOW} of its first: its
+ * first payments look ordinary to the merchant too, and a flag holds the merchant's payments); every
+ * other pattern makes one payment per incident. The share of a pattern's payments that were flagged
+ * is shown beside it: for a run, the payments that a hold at the first flag would not have stopped
+ * are the ones before it.
  *
  * <p>For the same reason a legitimate payment a customer makes within {@link #COLLATERAL_WINDOW}
  * after one of their fraudulent payments is counted apart, as collateral: it lands inside the
  * incident's traces (a burst's count, a fraudster's far place), no point-in-time feature can tell
  * it from the fraud around it, and an account blocked at the incident's first flag would not make
- * it. The false-positive rate is over the other legitimate payments; the table shows both.
+ * it. Likewise a legitimate payment at a merchant within {@link FraudPattern#MERCHANT_RUN_WINDOW}
+ * after a payment of that merchant's compromised run: it is judged while the merchant is under
+ * attack, and a merchant held at the run's first flag would not take it. The false-positive rate
+ * is over the other legitimate payments; the table shows both.
  */
 public final class DetectionReport {
   /** How long after a fraudulent payment the same customer's legitimate payments are collateral. */
@@ -88,9 +97,13 @@ public final class DetectionReport {
     long collateralFlagged = 0;
     Map<FraudPattern, List<GeneratedRecord>> fraud = new EnumMap<>(FraudPattern.class);
     Map<String, List<Long>> fraudTimes = new HashMap<>();
+    Map<String, List<Long>> merchantRunTimes = new HashMap<>();
     for (GeneratedRecord record : generated) {
       if (record.kind() == Kind.VALID && record.fraudPattern() != null) {
         fraudTimes.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record.timestampMillis());
+        if (FraudPattern.COMPROMISED_MERCHANT.name().equals(record.fraudPattern())) {
+          merchantRunTimes.computeIfAbsent(merchantOf(record), k -> new ArrayList<>()).add(record.timestampMillis());
+        }
       }
     }
     for (GeneratedRecord record : generated) {
@@ -100,7 +113,10 @@ public final class DetectionReport {
       Decision decision = decided.get(record.transactionId());
       undecided += decision == null ? 1 : 0;
       boolean flagged = flagged(decision);
-      if (record.fraudPattern() == null && isCollateral(record, fraudTimes.getOrDefault(record.key(), List.of()))) {
+      if (record.fraudPattern() == null
+          && (isCollateral(record, fraudTimes.getOrDefault(record.key(), List.of()), COLLATERAL_WINDOW)
+              || !merchantRunTimes.isEmpty()
+                  && isCollateral(record, merchantRunTimes.getOrDefault(merchantOf(record), List.of()), FraudPattern.MERCHANT_RUN_WINDOW))) {
         collateral++;
         collateralFlagged += flagged ? 1 : 0;
       } else if (record.fraudPattern() == null) {
@@ -120,34 +136,60 @@ public final class DetectionReport {
         rows, legit, legitFlagged, fraudFlagged, undecided, collateral, collateralFlagged, falsePositiveRules);
   }
 
-  private static boolean isCollateral(GeneratedRecord payment, List<Long> customersFraudTimes) {
+  private static boolean isCollateral(GeneratedRecord payment, List<Long> fraudTimes, Duration window) {
     long time = payment.timestampMillis();
-    return customersFraudTimes.stream().anyMatch(t -> t <= time && time - t <= COLLATERAL_WINDOW.toMillis());
+    return fraudTimes.stream().anyMatch(t -> t <= time && time - t <= window.toMillis());
   }
 
   private static boolean flagged(Decision decision) {
     return decision == Decision.REVIEW || decision == Decision.DECLINE;
   }
 
+  /**
+   * Who an incident's payments share: a burst's customer, a compromised merchant's run's merchant;
+   * null for the patterns of one payment per incident.
+   */
+  private static String incidentOwner(FraudPattern pattern, GeneratedRecord record) {
+    return switch (pattern) {
+      case BURST -> record.key();
+      case COMPROMISED_MERCHANT -> merchantOf(record);
+      default -> null;
+    };
+  }
+
+  private static Duration incidentWindow(FraudPattern pattern) {
+    return pattern == FraudPattern.COMPROMISED_MERCHANT ? FraudPattern.MERCHANT_RUN_WINDOW : FraudPattern.BURST_WINDOW;
+  }
+
+  private static String merchantOf(GeneratedRecord record) {
+    try {
+      return PaymentFormat.AUTO.decode(record.value()).getMerchantId();
+    } catch (InvalidPaymentException e) {
+      throw new IllegalArgumentException("a valid generated payment does not decode: " + record, e);
+    }
+  }
+
   private static PatternRow row(FraudPattern pattern, List<GeneratedRecord> records, Map<String, Decision> decided) {
-    records.sort(Comparator.comparing(GeneratedRecord::key).thenComparingLong(GeneratedRecord::timestampMillis));
+    Map<GeneratedRecord, String> owners = new HashMap<>();
+    records.forEach(r -> owners.put(r, String.valueOf(incidentOwner(pattern, r))));
+    records.sort(Comparator.comparing((GeneratedRecord r) -> owners.get(r)).thenComparingLong(GeneratedRecord::timestampMillis));
     int flagged = 0;
     int incidents = 0;
     int caught = 0;
-    String customer = null;
+    String owner = null;
     long incidentStart = 0;
     boolean incidentCaught = false;
     for (GeneratedRecord record : records) {
       boolean isFlagged = flagged(decided.get(record.transactionId()));
       flagged += isFlagged ? 1 : 0;
       boolean sameIncident =
-          record.key().equals(customer)
-              && record.timestampMillis() - incidentStart <= FraudPattern.BURST_WINDOW.toMillis()
-              && pattern == FraudPattern.BURST;
+          pattern.maxRecords() > 1
+              && owners.get(record).equals(owner)
+              && record.timestampMillis() - incidentStart <= incidentWindow(pattern).toMillis();
       if (!sameIncident) {
         caught += incidentCaught ? 1 : 0;
         incidents++;
-        customer = record.key();
+        owner = owners.get(record);
         incidentStart = record.timestampMillis();
         incidentCaught = false;
       }
@@ -203,9 +245,9 @@ public final class DetectionReport {
         100 * precision(), fraudFlagged, fraudFlagged + legitFlagged + collateralFlagged, 100 * falsePositiveRate(), legitFlagged, legit,
         undecided == 0 ? "" : String.format(", %,d payments undecided", undecided)));
     out.append(String.format(
-        "collateral (legitimate within %d min after the customer's fraud, not in the rate): %,d flagged of %,d;"
-            + " false-positive rate with them %.2f%%%n",
-        COLLATERAL_WINDOW.toMinutes(), collateralFlagged, collateral, 100 * falsePositiveRateWithCollateral()));
+        "collateral (legitimate within %d min after the customer's fraud or %d min after a run at the merchant,"
+            + " not in the rate): %,d flagged of %,d; false-positive rate with them %.2f%%%n",
+        COLLATERAL_WINDOW.toMinutes(), FraudPattern.MERCHANT_RUN_WINDOW.toMinutes(), collateralFlagged, collateral, 100 * falsePositiveRateWithCollateral()));
     if (!falsePositiveRules.isEmpty()) {
       out.append("false positives by the rules that fired: ").append(falsePositiveRules).append('\n');
     }

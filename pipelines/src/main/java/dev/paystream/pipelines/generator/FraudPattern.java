@@ -40,7 +40,19 @@ public enum FraudPattern {
    * amount (less blatant than {@link #LARGE_AFTER_SMALL}). Needs PaymentEvent v2's device id to be
    * told from a stolen card.
    */
-  ACCOUNT_TAKEOVER;
+  ACCOUNT_TAKEOVER,
+  /**
+   * A merchant is compromised (a breached checkout, a collusive merchant charging cards it holds):
+   * within {@link #MERCHANT_RUN_WINDOW}, {@link #MERCHANT_RUN_MIN_PAYMENTS} to {@link
+   * #MERCHANT_RUN_MAX_PAYMENTS} payments at that one merchant, each charging a different customer
+   * with at least {@link #MIN_HISTORY} payments behind them {@link #MERCHANT_RUN_MIN_FACTOR} to {@link #MERCHANT_RUN_MAX_FACTOR} times their typical
+   * amount, about {@link #MERCHANT_RUN_DECLINE_SHARE} of them declined by the issuers (blocked
+   * cards, limits). Keyed in by the merchant (channel {@code moto}): no customer device, no payer
+   * location, at an hour the customer pays. Each customer's own features see at most a somewhat
+   * large amount, maybe at a merchant new to them; the run shows in the merchant's recent payments.
+   * Every payment of the run carries the label; an incident is the run.
+   */
+  COMPROMISED_MERCHANT;
 
   public static final int BURST_MIN_PAYMENTS = 6;
   public static final int BURST_MAX_PAYMENTS = 10;
@@ -50,14 +62,38 @@ public enum FraudPattern {
   public static final Duration TRAVEL_WINDOW = Duration.ofMinutes(20);
   public static final int TAKEOVER_MIN_FACTOR = 3;
   public static final int TAKEOVER_MAX_FACTOR = 8;
+  public static final int MERCHANT_RUN_MIN_PAYMENTS = 8;
+  public static final int MERCHANT_RUN_MAX_PAYMENTS = 12;
+  public static final Duration MERCHANT_RUN_WINDOW = Duration.ofMinutes(30);
+  public static final double MERCHANT_RUN_MIN_FACTOR = 2.0;
+  public static final double MERCHANT_RUN_MAX_FACTOR = 3.5;
+  public static final double MERCHANT_RUN_DECLINE_SHARE = 0.4;
 
   /**
    * Matches the pipeline's default --minHistory, below which amount and hour features stay silent.
    */
   public static final int MIN_HISTORY = 10;
 
+  /** Fewest records one occurrence of this pattern makes. */
+  public int minRecords() {
+    return switch (this) {
+      case BURST -> BURST_MIN_PAYMENTS;
+      case COMPROMISED_MERCHANT -> MERCHANT_RUN_MIN_PAYMENTS;
+      default -> 1;
+    };
+  }
+
+  /** Most records one occurrence of this pattern makes. */
+  public int maxRecords() {
+    return switch (this) {
+      case BURST -> BURST_MAX_PAYMENTS;
+      case COMPROMISED_MERCHANT -> MERCHANT_RUN_MAX_PAYMENTS;
+      default -> 1;
+    };
+  }
+
   /** Records one occurrence of this pattern makes, on average. */
   double meanRecords() {
-    return this == BURST ? (BURST_MIN_PAYMENTS + BURST_MAX_PAYMENTS) / 2.0 : 1;
+    return (minRecords() + maxRecords()) / 2.0;
   }
 }

@@ -81,7 +81,7 @@ public interface GeneratorOptions extends KafkaOptions {
 
   @Description(
       "Share of records that belong to an injected fraud pattern (BURST, LARGE_AFTER_SMALL,"
-          + " ODD_HOUR, IMPOSSIBLE_TRAVEL, ACCOUNT_TAKEOVER)")
+          + " ODD_HOUR, IMPOSSIBLE_TRAVEL, ACCOUNT_TAKEOVER, COMPROMISED_MERCHANT)")
   @Default.Double(0.02)
   double getFraudFraction();
 

@@ -96,6 +96,28 @@ final class PaymentFactory {
     return PaymentEvent.newBuilder(payment).setLocation(new GeoLocation(jitter(city.lat), jitter(city.lng))).build();
   }
 
+  /**
+   * {@code payment} keyed in by {@code merchant} (channel moto): no customer device, no payer
+   * location; declined by the issuer or not, as {@code declined} says.
+   */
+  PaymentEvent keyedInBy(MerchantProfile merchant, PaymentEvent payment, boolean declined) {
+    long commission = Fees.commission(merchant.commissionType(), payment.getAmount());
+    return PaymentEvent.newBuilder(payment)
+        .setMerchantId(merchant.id())
+        .setMerchantCategory(merchant.category())
+        .setCommissionType(merchant.commissionType())
+        .setCommissionAmount(commission)
+        .setTotalAmount(payment.getAmount() + commission + payment.getVatAmount())
+        .setPaymentMethod(PaymentMethod.ONLINE)
+        .setChannel("moto")
+        .setDeviceId(null)
+        .setDeviceInfo(null)
+        .setLocation(null)
+        .setStatus(declined ? PaymentStatus.DECLINED : PaymentStatus.APPROVED)
+        .setFailureReason(declined ? FAILURE_REASONS.pick(random) : null)
+        .build();
+  }
+
   /** {@code payment} made from a device the customer never used. */
   PaymentEvent onNewDevice(PaymentEvent payment) {
     return PaymentEvent.newBuilder(payment).setDeviceId("dev_" + Long.toHexString(random.nextLong())).build();

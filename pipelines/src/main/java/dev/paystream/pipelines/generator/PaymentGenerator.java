@@ -9,11 +9,13 @@ import dev.paystream.transforms.validate.PaymentFormat;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.DoubleFunction;
 import java.util.function.UnaryOperator;
@@ -63,6 +65,13 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
    */
   private final long clockMillis;
 
+  /**
+   * No payment of a backfill may come later than this (its now less {@link #BACKFILL_END_GAP}): a
+   * compromised merchant's run lasts longer than the burst window the backfill's start allows for.
+   * Unbounded for a live run.
+   */
+  private final long latestPaymentMillis;
+
   private final long limit;
   private final String idNamespace;
   private final Population population;
@@ -89,6 +98,8 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
       SlotPlanner planner,
       long startMillis,
       long clockMillis) {
+    this.latestPaymentMillis =
+        config.backfillNowMillis == null ? Long.MAX_VALUE : config.backfillNowMillis - BACKFILL_END_GAP.toMillis();
     this.format = config.format;
     this.schemaVersion = config.schemaVersion;
     this.startMillis = startMillis;
@@ -178,6 +189,7 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
       case ODD_HOUR -> enqueue(at, firstPossible(at, this::oddHourPayment, this::largePayment));
       case IMPOSSIBLE_TRAVEL -> enqueue(at, firstPossible(at, this::impossibleTravel, this::takeover));
       case ACCOUNT_TAKEOVER -> enqueue(at, firstPossible(at, this::takeover, this::largePayment));
+      case COMPROMISED_MERCHANT -> scheduleMerchantRun(at, slot.records());
     }
   }
 
@@ -263,6 +275,46 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
       enqueue(
           when, validPayment(customer, when, payments.usualAmount(customer), FraudPattern.BURST));
     }
+  }
+
+  /**
+   * A {@link FraudPattern#COMPROMISED_MERCHANT} run: {@code size} payments at one merchant within
+   * {@link FraudPattern#MERCHANT_RUN_WINDOW} of {@code at}, each charging a different customer with
+   * history who pays at that hour; where none is found quickly (early in a run), an ordinary
+   * payment stands in, so the record count holds.
+   */
+  private void scheduleMerchantRun(double at, int size) {
+    MerchantProfile merchant = population.merchant(random.nextInt(population.merchantCount()));
+    Set<String> charged = new HashSet<>();
+    for (int i = 0; i < size; i++) {
+      double when = i == 0 ? at : Math.min(at + random.nextDouble() * FraudPattern.MERCHANT_RUN_WINDOW.toMillis(), latestPaymentMillis);
+      CustomerProfile customer = runVictim(when, charged);
+      if (customer == null) {
+        enqueue(when, ordinaryPayment(when));
+        continue;
+      }
+      charged.add(customer.id());
+      double factor =
+          FraudPattern.MERCHANT_RUN_MIN_FACTOR
+              + random.nextDouble() * (FraudPattern.MERCHANT_RUN_MAX_FACTOR - FraudPattern.MERCHANT_RUN_MIN_FACTOR);
+      boolean declined = random.nextDouble() < FraudPattern.MERCHANT_RUN_DECLINE_SHARE;
+      enqueue(when, validPayment(
+          customer, when, payments.scaledAmount(customer, factor), FraudPattern.COMPROMISED_MERCHANT,
+          payment -> payments.keyedInBy(merchant, payment, declined)));
+    }
+  }
+
+  /** A customer with history paying at {@code at}'s hour and not yet charged in this run, or null. */
+  private CustomerProfile runVictim(double at, Set<String> charged) {
+    int[] paying = population.payingAt(ArrivalTimeline.hourOfDay(at));
+    for (int attempt = 0; attempt < 3 * HISTORY_SEARCH_ATTEMPTS; attempt++) {
+      CustomerProfile candidate = anyOf(paying);
+      if (!charged.contains(candidate.id())
+          && validPaymentsByCustomer.getOrDefault(candidate.id(), 0) >= FraudPattern.MIN_HISTORY) {
+        return candidate;
+      }
+    }
+    return null;
   }
 
   private GeneratedRecord ordinaryPayment(double at) {

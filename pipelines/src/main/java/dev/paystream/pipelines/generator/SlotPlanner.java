@@ -17,7 +17,7 @@ final class SlotPlanner {
 
   /**
    * @param pattern the fraud pattern of a {@link Type#FRAUD} slot, else null
-   * @param records how many records the slot makes (more than one only for a burst)
+   * @param records how many records the slot makes (more than one only for a burst or a merchant's run)
    */
   record Slot(Type type, FraudPattern pattern, int records) {}
 
@@ -85,13 +85,11 @@ final class SlotPlanner {
 
   private Slot fraudSlot() {
     FraudPattern pattern = PATTERNS[random.nextInt(PATTERNS.length)];
-    if (pattern != FraudPattern.BURST) {
+    if (pattern.maxRecords() == 1) {
       return new Slot(Type.FRAUD, pattern, 1);
     }
-    int size =
-        FraudPattern.BURST_MIN_PAYMENTS
-            + random.nextInt(FraudPattern.BURST_MAX_PAYMENTS - FraudPattern.BURST_MIN_PAYMENTS + 1);
-    // The record limit is exact, and a burst cut short would not be a burst.
+    int size = pattern.minRecords() + random.nextInt(pattern.maxRecords() - pattern.minRecords() + 1);
+    // The record limit is exact, and a burst (or a merchant's run) cut short would not be one.
     return planned + size <= limit
         ? new Slot(Type.FRAUD, pattern, size)
         : new Slot(Type.PAYMENT, null, 1);

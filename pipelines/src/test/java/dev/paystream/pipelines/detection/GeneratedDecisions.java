@@ -49,6 +49,7 @@ final class GeneratedDecisions {
   static Map<String, List<FraudDecision>> decide(List<GeneratedRecord> records, List<FraudModel> models) {
     FraudDetectionOptions options = PipelineOptionsFactory.create().as(FraudDetectionOptions.class);
     options.setRunner(DirectRunner.class);
+    options.setMerchantFeatures(true); // the model under test, rules-v3, uses them
     // The transforms' own tests check immutability and encodability; here they would cost a deep
     // copy and an encode/decode of every element, several times the run.
     options.as(DirectOptions.class).setEnforceImmutability(false);

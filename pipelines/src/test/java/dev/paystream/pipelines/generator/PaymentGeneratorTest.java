@@ -244,8 +244,14 @@ class PaymentGeneratorTest {
           payment.getAmount() + payment.getCommissionAmount() + payment.getVatAmount(),
           payment.getTotalAmount());
       assertTrue(payment.getRiskLevel() >= 1 && payment.getRiskLevel() <= 5);
-      assertNotNull(payment.getLocation());
-      assertNotNull(payment.getDeviceInfo());
+      if (FraudPattern.COMPROMISED_MERCHANT.name().equals(record.fraudPattern())) {
+        // Keyed in by the merchant: no payer location, no customer device.
+        assertNull(payment.getLocation());
+        assertNull(payment.getDeviceInfo());
+      } else {
+        assertNotNull(payment.getLocation());
+        assertNotNull(payment.getDeviceInfo());
+      }
       if (payment.getStatus() == PaymentStatus.DECLINED) {
         declined++;
         assertNotNull(payment.getFailureReason());
@@ -407,6 +413,7 @@ class PaymentGeneratorTest {
   private static long historyFraud(GeneratorStats stats) {
     return stats.count(FraudPattern.LARGE_AFTER_SMALL)
         + stats.count(FraudPattern.ODD_HOUR)
-        + stats.count(FraudPattern.ACCOUNT_TAKEOVER);
+        + stats.count(FraudPattern.ACCOUNT_TAKEOVER)
+        + stats.count(FraudPattern.COMPROMISED_MERCHANT);
   }
 }

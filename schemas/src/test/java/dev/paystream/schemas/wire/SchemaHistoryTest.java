@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.paystream.schemas.CustomerFeatures;
+import dev.paystream.schemas.FraudDecision;
 import dev.paystream.schemas.PaymentEvent;
 import java.util.List;
 import org.apache.avro.Schema;
@@ -15,10 +16,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Schema evolution is checked, not hoped for: every released version stays fully compatible. The
- * records: PaymentEvent (on the wire) and CustomerFeatures (in versioned runner state).
+ * records: PaymentEvent and FraudDecision (on the wire) and CustomerFeatures (in versioned runner
+ * state, and inside every FraudDecision: each of its versions is a FraudDecision version).
  */
 class SchemaHistoryTest {
-  private static final List<Schema> VERSIONED = List.of(PaymentEvent.getClassSchema(), CustomerFeatures.getClassSchema());
+  private static final List<Schema> VERSIONED =
+      List.of(PaymentEvent.getClassSchema(), CustomerFeatures.getClassSchema(), FraudDecision.getClassSchema());
 
   @Test
   void currentSchemaIsReleased() {

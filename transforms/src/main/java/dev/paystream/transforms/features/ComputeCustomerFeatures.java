@@ -29,7 +29,8 @@ import org.joda.time.Instant;
  * last 5 minutes and hour, amount in the last 24 hours, time since the previous payment, whether
  * the hour is unusual for this customer and the amount's z-score against the customer's history;
  * whether the device is new to the customer (PaymentEvent v2's device id) and the speed in km/h
- * from their previous located payment (impossible travel).
+ * from their previous located payment (impossible travel); whether the merchant is new to the
+ * customer. The merchant's own features follow in {@link ComputeMerchantFeatures}.
  *
  * <p>State is one {@code CustomerHistory} per customer; a customer inactive for longer than the
  * inactivity TTL (event time) is forgotten by timer, so state stays bounded by active customers.

@@ -2,6 +2,7 @@ package dev.paystream.transforms.features;
 
 import dev.paystream.schemas.CustomerFeatures;
 import dev.paystream.schemas.PaymentEvent;
+import dev.paystream.schemas.PaymentStatus;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -41,6 +42,7 @@ final class CustomerHistory {
   private final int[] hourCounts;
   private long latestTime;
   private DevicesAndPlaces places = DevicesAndPlaces.NONE;
+  private KnownMerchants merchants = KnownMerchants.NONE;
 
   CustomerHistory() {
     this(new long[0], new long[0], 0, 0, 0, new int[24], Long.MIN_VALUE);
@@ -64,6 +66,7 @@ final class CustomerHistory {
   CustomerHistory copy() {
     CustomerHistory copy = new CustomerHistory(times, amounts, count, mean, m2, hourCounts.clone(), latestTime);
     copy.places = places; // immutable
+    copy.merchants = merchants; // immutable
     return copy;
   }
 
@@ -72,11 +75,14 @@ final class CustomerHistory {
   }
 
   /**
-   * Computes the features of a payment, device and place included (PaymentEvent v2's device id;
-   * the location v1 has), then remembers the payment.
+   * Computes the features of a payment, device, place and merchant included (PaymentEvent v2's
+   * device id; the location and merchant v1 has), then remembers the payment. The merchant's own
+   * features come later, from the merchant-keyed step ({@code ComputeMerchantFeatures}).
    */
   CustomerFeatures.Builder addPayment(PaymentEvent payment, int minHistory) {
     long time = payment.getEventTime();
+    Boolean newMerchant = merchants.newMerchant(payment.getMerchantId(), time);
+    merchants = merchants.with(payment.getMerchantId(), time);
     Boolean newDevice = places.newDevice(payment.getDeviceId(), time);
     Double kmPerHour = places.kmPerHour(payment.getLocation(), time);
     Double kmFromHome = places.kmFromHome(payment.getLocation());
@@ -87,7 +93,10 @@ final class CustomerHistory {
         .setNewDevice(newDevice)
         .setKmPerHourSincePrevious(kmPerHour)
         .setKmFromHome(kmFromHome)
-        .setPaymentsLast2mExcess(excessPayments2m(time));
+        .setPaymentsLast2mExcess(excessPayments2m(time))
+        .setMerchantId(payment.getMerchantId())
+        .setPaymentDeclined(payment.getStatus() == PaymentStatus.DECLINED)
+        .setNewMerchant(newMerchant);
   }
 
   /**
@@ -241,7 +250,7 @@ final class CustomerHistory {
    * ones stay, as readers) and its golden bytes under test resources.
    */
   static Coder<CustomerHistory> coder() {
-    return VersionedCoder.of(new LayoutV1(), List.of(new LayoutV1(), new LayoutV2(), new LayoutV3()));
+    return VersionedCoder.of(new LayoutV1(), List.of(new LayoutV1(), new LayoutV2(), new LayoutV3(), new LayoutV4()));
   }
 
   /**
@@ -336,6 +345,33 @@ final class CustomerHistory {
     public CustomerHistory decode(InputStream inStream) throws IOException {
       CustomerHistory history = V2.decode(inStream);
       history.places = history.places.withHomeDecoded(new DataInputStream(inStream));
+      return history;
+    }
+
+    @Override
+    public void verifyDeterministic() {}
+  }
+
+  /**
+   * Version 4 (model rules-v3's release): version 3, then the merchants the customer paid at. A
+   * version 3 history reads with none: its next payment is at no new merchant (null, like a first
+   * payment), and the one after sees the merchant it learnt.
+   */
+  static final class LayoutV4 extends CustomCoder<CustomerHistory> {
+    private static final LayoutV3 V3 = new LayoutV3();
+
+    @Override
+    public void encode(CustomerHistory history, OutputStream outStream) throws IOException {
+      V3.encode(history, outStream);
+      DataOutputStream out = new DataOutputStream(outStream);
+      history.merchants.encode(out);
+      out.flush();
+    }
+
+    @Override
+    public CustomerHistory decode(InputStream inStream) throws IOException {
+      CustomerHistory history = V3.decode(inStream);
+      history.merchants = KnownMerchants.decode(new DataInputStream(inStream));
       return history;
     }
 

@@ -20,10 +20,13 @@ import java.util.List;
  * threshold the payment is declined, at or above the review threshold it is reviewed.
  */
 public final class FraudModel implements Serializable {
-  public static final String DEFAULT_RESOURCE = "/dev/paystream/transforms/scoring/fraud-model-v2.json";
+  public static final String DEFAULT_RESOURCE = "/dev/paystream/transforms/scoring/fraud-model-v3.json";
 
   /** The model of the release before: kept to measure against ({@code DetectionQualityTest}) and to roll back to. */
-  public static final String PREVIOUS_RESOURCE = "/dev/paystream/transforms/scoring/fraud-model-v1.json";
+  public static final String PREVIOUS_RESOURCE = "/dev/paystream/transforms/scoring/fraud-model-v2.json";
+
+  /** The first model, rules-v1: still loadable, like every model file a release shipped. */
+  public static final String FIRST_RESOURCE = "/dev/paystream/transforms/scoring/fraud-model-v1.json";
 
   private final String version;
   private final double reviewThreshold;

@@ -35,6 +35,11 @@ public final class StateCoders {
     return VersionedCoder.of(versions.get(0), versions);
   }
 
+  /** An event time in epoch milliseconds (e.g. when a step next flushes what it holds). */
+  public static VersionedCoder<Long> eventTime() {
+    return VersionedCoder.of(null, List.of(VarLongCoder.of()));
+  }
+
   /**
    * Transaction id to arrival time, {@code DeduplicatePayments}' state. Version 1 is Beam's {@code
    * MapCoder<String, VarLong>} layout, which the release before versioning wrote unversioned.

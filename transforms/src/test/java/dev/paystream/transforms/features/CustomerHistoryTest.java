@@ -56,6 +56,39 @@ public class CustomerHistoryTest {
   }
 
   @Test
+  public void newMerchantIsPointInTimeAndSurvivesTheStateCoder() throws Exception {
+    CustomerHistory history = new CustomerHistory();
+    PaymentEvent first = TestPayments.payment("tx-1", "cust_1", NOON, 1_000).setMerchantId("m-a").build();
+    CustomerFeatures firstFeatures = history.addPayment(first, 3).setCustomerId("cust_1").setTransactionId("tx-1").build();
+    assertNull("a first payment: nothing to compare with", firstFeatures.getNewMerchant());
+    assertEquals("m-a", firstFeatures.getMerchantId());
+    assertEquals(false, firstFeatures.getPaymentDeclined());
+    history = CoderUtils.clone(CustomerHistory.coder(), history);
+
+    PaymentEvent again = TestPayments.payment("tx-2", "cust_1", NOON + 60_000L, 1_000).setMerchantId("m-a").build();
+    assertEquals(false, history.addPayment(again, 3).getNewMerchant());
+    PaymentEvent elsewhere = TestPayments.payment("tx-3", "cust_1", NOON + 120_000L, 1_000).setMerchantId("m-b")
+        .setStatus(dev.paystream.schemas.PaymentStatus.DECLINED).build();
+    CustomerFeatures declined = history.addPayment(elsewhere, 3).setCustomerId("cust_1").setTransactionId("tx-3").build();
+    assertEquals(true, declined.getNewMerchant());
+    assertEquals(true, declined.getPaymentDeclined());
+    // Out of order, before m-b was first paid at: still new then.
+    PaymentEvent earlier = TestPayments.payment("tx-4", "cust_1", NOON + 30_000L, 1_000).setMerchantId("m-b").build();
+    assertEquals(true, history.addPayment(earlier, 3).getNewMerchant());
+  }
+
+  @Test
+  public void knownMerchantsAreBoundedAndForgetTheLeastRecentlySeen() {
+    KnownMerchants merchants = KnownMerchants.NONE.with("favourite", 0);
+    for (int i = 1; i <= KnownMerchants.MAX_MERCHANTS + 5; i++) {
+      merchants = merchants.with("m" + i, i).with("favourite", i);
+    }
+    assertEquals(KnownMerchants.MAX_MERCHANTS, merchants.size());
+    assertEquals(false, merchants.newMerchant("favourite", 1_000));
+    assertEquals(true, merchants.newMerchant("m1", 1_000));
+  }
+
+  @Test
   public void distanceIsFromHomeAndHomeSurvivesTheStateCoder() throws Exception {
     CustomerHistory history = new CustomerHistory();
     assertNull("no home before the first located payment", history.addPayment(located("tx-1", NOON, "dev-a", 52.52, 13.405), 3).getKmFromHome());

@@ -36,14 +36,22 @@ public class StateCoderCompatibilityTest {
   private static final String GOLDEN = "/dev/paystream/transforms/state/";
   private static final long T0 = 1_764_000_000_000L;
 
-  private record Case<T>(String name, VersionedCoder<T> coder, T fixture) {}
+  /** @param firstVersion 0 if the release before versioning wrote it unversioned, else 1 */
+  private record Case<T>(String name, VersionedCoder<T> coder, T fixture, int firstVersion) {
+    Case(String name, VersionedCoder<T> coder, T fixture) {
+      this(name, coder, fixture, 0);
+    }
+  }
 
   private static List<Case<?>> cases() {
     return List.of(
         new Case<>("DedupArrivals", StateCoders.arrivals(), arrivals()),
         new Case<>("CustomerHistory", (VersionedCoder<CustomerHistory>) CustomerHistory.coder(), history()),
         new Case<>("PaymentEvent", StateCoders.avro(PaymentEvent.class), payment()),
-        new Case<>("CustomerFeatures", StateCoders.avro(CustomerFeatures.class), features()));
+        new Case<>("CustomerFeatures", StateCoders.avro(CustomerFeatures.class), features()),
+        // Born versioned (rules-v3's release): no unversioned layout before them.
+        new Case<>("MerchantHistory", (VersionedCoder<MerchantHistory>) MerchantHistory.coder(), merchant(), 1),
+        new Case<>("FlushTime", StateCoders.eventTime(), T0 + 42L, 1));
   }
 
   @Test
@@ -70,7 +78,7 @@ public class StateCoderCompatibilityTest {
   public void everyEarlierVersionDecodesToTheSameState() throws Exception {
     for (Case<?> c : cases()) {
       byte[] current = golden(c.name(), c.coder().currentVersion(), encode(c));
-      for (int version = 0; version <= c.coder().currentVersion(); version++) {
+      for (int version = c.firstVersion(); version <= c.coder().currentVersion(); version++) {
         assertArrayEquals(
             c.name() + " v" + version + " read by this release",
             current,
@@ -146,6 +154,14 @@ public class StateCoderCompatibilityTest {
         .setLocation(new GeoLocation(52.52, 13.405))
         .setDeviceInfo(new DeviceInfo("android", "4.2.0"))
         .build();
+  }
+
+  private static MerchantHistory merchant() {
+    MerchantHistory merchant = new MerchantHistory();
+    for (int i = 0; i < 12; i++) {
+      merchant.addPayment(MerchantHistoryTest.payment("tx-m" + i, T0 + i * 60_000L, 1_000 + 250L * i, i % 4 == 3 ? 2.5 : 0.2, i % 5 == 4));
+    }
+    return merchant;
   }
 
   private static CustomerFeatures features() {

@@ -13,9 +13,10 @@ import java.util.List;
 import org.junit.Test;
 
 public class FraudModelTest {
-  // rules-v1, the previous release's model; rules-v2's tests follow it.
-  private final FraudModel model = FraudModel.loadResource(FraudModel.PREVIOUS_RESOURCE);
-  private final FraudModel v2 = FraudModel.loadDefault();
+  // rules-v1, the first model; rules-v2's tests follow it, then rules-v3's (the shipped one).
+  private final FraudModel model = FraudModel.loadResource(FraudModel.FIRST_RESOURCE);
+  private final FraudModel v2 = FraudModel.loadResource(FraudModel.PREVIOUS_RESOURCE);
+  private final FraudModel v3 = FraudModel.loadDefault();
 
   static CustomerFeatures.Builder quiet() {
     return CustomerFeatures.newBuilder()
@@ -88,6 +89,29 @@ public class FraudModelTest {
     assertEquals(Decision.APPROVE, v2.score(quiet().setHoursFromUsual(2).build()).getDecision());
     assertEquals(Decision.REVIEW, v2.score(quiet().setHoursFromUsual(3).build()).getDecision());
     assertEquals(Decision.REVIEW, v2.score(quiet().setHoursFromUsual(2).setHistoryCount(40L).build()).getDecision());
+  }
+
+  @Test
+  public void v3IsShippedAndFlagsAnUnusualPaymentAtAMerchantUnderAttackOnly() {
+    assertEquals("rules-v3", v3.version());
+    FraudDecision attackAlone = v3.score(quiet().setMerchantRisky30m(6).setMerchantRiskScore(0.4).build());
+    assertEquals(List.of("merchant_run", "merchant_risk"), attackAlone.getReasons());
+    assertEquals("an ordinary payment at a merchant under attack", Decision.APPROVE, attackAlone.getDecision());
+    FraudDecision victim = v3.score(quiet().setMerchantRisky30m(6).setMerchantRiskScore(0.4).setAmountZscore(2.7).build());
+    assertEquals(List.of("amount_high", "merchant_run", "merchant_risk"), victim.getReasons());
+    assertEquals(Decision.REVIEW, victim.getDecision());
+    assertEquals("rules-v3", victim.getModelVersion());
+    FraudDecision newCustomerVictim =
+        v3.score(quiet().setMerchantRisky30m(4).setMerchantRiskScore(0.25).setNewMerchant(true).setAmountVsMerchant(3.2).build());
+    assertEquals(Decision.REVIEW, newCustomerVictim.getDecision());
+  }
+
+  @Test
+  public void v3IgnoresMerchantSignsOfAQuietMerchant() {
+    assertEquals(Decision.APPROVE, v3.score(quiet().setNewMerchant(true).setAmountVsMerchant(3.5).setAmountZscore(2.7).build()).getDecision());
+    assertEquals(Decision.APPROVE, v3.score(quiet().setMerchantRisky30m(3).setMerchantRiskScore(0.5).setAmountZscore(2.7).build()).getDecision());
+    // rules-v2's decisions hold: v3 adds rules, never weight to the old ones.
+    assertEquals(Decision.REVIEW, v3.score(quiet().setPaymentsLast2mExcess(5.2).build()).getDecision());
   }
 
   @Test
