@@ -13,6 +13,13 @@ import org.joda.time.Instant;
  * validation does (measured in the README).
  */
 final class PaymentEventTimes implements PayloadEventTime {
+  /**
+   * Flink savepoints hold the Kafka source Java-serialized, this object within it: the value of the
+   * release of 2026-11-29, kept whatever the class becomes, so that its savepoints restore
+   * (ReleaseUpgradeIT).
+   */
+  private static final long serialVersionUID = -5394181985256592964L;
+
   private final PaymentValidator validator;
 
   private PaymentEventTimes(PaymentValidator validator) {

@@ -25,6 +25,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class KafkaConnection implements Serializable {
   /**
+   * Flink savepoints hold the Kafka source Java-serialized, this object within it: the value of the
+   * release of 2026-11-29, kept whatever the class becomes, so that its savepoints restore
+   * (ReleaseUpgradeIT).
+   */
+  private static final long serialVersionUID = -7478874309159319089L;
+
+  /**
    * The client settings that hold secrets: those Kafka types PASSWORD ({@code sasl.jaas.config},
    * {@code ssl.key.password}, {@code ssl.keystore.password}, ...).
    */

@@ -34,6 +34,13 @@ import org.joda.time.Instant;
  * newest time seen by the allowed out-of-orderness.
  */
 public class ReadPaymentRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
+  /**
+   * Flink savepoints hold the Kafka source Java-serialized, this object within it: the value of the
+   * release of 2026-11-29, kept whatever the class becomes, so that its savepoints restore
+   * (ReleaseUpgradeIT).
+   */
+  private static final long serialVersionUID = 7006522564848661331L;
+
   private final KafkaConnection kafka;
   private final String topic;
   private final String consumerGroup;

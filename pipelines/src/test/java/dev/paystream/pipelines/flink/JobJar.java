@@ -27,6 +27,14 @@ final class JobJar {
         : java.util.Optional.empty();
   }
 
+  /** A job jar built elsewhere, e.g. by an earlier release's checkout. */
+  static JobJar at(Path jar) {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalArgumentException("no job jar at " + jar);
+    }
+    return new JobJar(jar);
+  }
+
   /** Runs the client with {@code args}; returns once it exits (the job keeps running), or fails. */
   void submit(List<String> args, Path log, Duration timeout) throws IOException, InterruptedException {
     run(List.of("-jar", jar.toString()), args, log, timeout);

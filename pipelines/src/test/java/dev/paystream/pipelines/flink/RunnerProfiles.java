@@ -23,10 +23,15 @@ final class RunnerProfiles {
    * {@code overrides}: Beam rejects a (non-list) option given twice.
    */
   static List<String> args(String optionsFile, List<String> overrides) {
+    return args(DIR, optionsFile, overrides);
+  }
+
+  /** {@link #args(String, List)} of another release's {@code runner-profiles/} directory. */
+  static List<String> args(Path dir, String optionsFile, List<String> overrides) {
     java.util.Set<String> overridden =
         overrides.stream().map(RunnerProfiles::name).collect(Collectors.toSet());
     List<String> merged = new java.util.ArrayList<>();
-    for (String arg : args(optionsFile)) {
+    for (String arg : args(dir, optionsFile)) {
       if (!overridden.contains(name(arg))) {
         merged.add(arg);
       }
@@ -74,8 +79,12 @@ final class RunnerProfiles {
 
   /** The {@code --option=value} lines of an options file, comments and blank lines left out. */
   static List<String> args(String optionsFile) {
+    return args(DIR, optionsFile);
+  }
+
+  private static List<String> args(Path dir, String optionsFile) {
     try {
-      return Files.readAllLines(DIR.resolve(optionsFile)).stream()
+      return Files.readAllLines(dir.resolve(optionsFile)).stream()
           .map(String::strip)
           .filter(line -> !line.isEmpty() && !line.startsWith("#"))
           .collect(Collectors.toList());

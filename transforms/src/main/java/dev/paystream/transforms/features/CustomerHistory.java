@@ -13,7 +13,6 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import dev.paystream.transforms.state.VersionedCoder;
 import java.util.List;
-import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CustomCoder;
 
 /**
@@ -249,7 +248,7 @@ final class CustomerHistory {
    * earlier release restores. A new field means a new layout class appended to the list (the old
    * ones stay, as readers) and its golden bytes under test resources.
    */
-  static Coder<CustomerHistory> coder() {
+  static org.apache.beam.sdk.coders.Coder<CustomerHistory> coder() {
     return VersionedCoder.of(new LayoutV1(), List.of(new LayoutV1(), new LayoutV2(), new LayoutV3(), new LayoutV4()));
   }
 
@@ -257,7 +256,7 @@ final class CustomerHistory {
    * Version 1, also written unversioned by the release before versioning: the day's payments, the
    * Welford statistics, the 24 hour counts and the latest event time.
    */
-  static final class LayoutV1 extends CustomCoder<CustomerHistory> {
+  static class LayoutV1 extends CustomCoder<CustomerHistory> {
     @Override
     public void encode(CustomerHistory history, OutputStream outStream) throws IOException {
       DataOutputStream out = new DataOutputStream(outStream);
@@ -298,6 +297,15 @@ final class CustomerHistory {
 
     @Override
     public void verifyDeterministic() {}
+  }
+
+  /**
+   * Layout 1 under the name the release of 2026-11-29 gave its state coder: its savepoints hold the
+   * state serializer Java-serialized, and restore only if this class still exists under this name
+   * and serialVersionUID (ReleaseUpgradeIT).
+   */
+  static final class Coder extends LayoutV1 {
+    private static final long serialVersionUID = 8529762334033520830L;
   }
 
   /**

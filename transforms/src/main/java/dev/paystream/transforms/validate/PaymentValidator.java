@@ -9,6 +9,13 @@ import java.io.Serializable;
 
 /** Turns payment bytes into a {@link PaymentEvent} that passed every rule, or says why not. */
 public final class PaymentValidator implements Serializable {
+  /**
+   * Flink savepoints hold the Kafka source Java-serialized, this object within it: the value of the
+   * release of 2026-11-29, kept whatever the class becomes, so that its savepoints restore
+   * (ReleaseUpgradeIT).
+   */
+  private static final long serialVersionUID = -5041816050518827194L;
+
   private final PaymentFormat format;
   private final long maxFutureSkewMillis;
   private final long maxEventAgeMillis;
