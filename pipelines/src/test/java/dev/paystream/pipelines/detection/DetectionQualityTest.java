@@ -41,7 +41,8 @@ class DetectionQualityTest {
           // it (README). This release's generator draws other incidents: 90.9-100% everywhere.
           FraudPattern.ODD_HOUR, 0.80,
           // rules-v3 measured 86.7% (13 of 15 runs, demo-like seed 7) and 84.6% (11 of 13, month
-          // seed 42), 100% in the other four runs; a run whose victims' own amounts stay below
+          // seed 42), 100% in the other four runs, with the merchant features in event-time order
+          // and again in arrival order (2026-12-07); a run whose victims' own amounts stay below
           // amount_high's z-score of 2.5 is not flagged (README, "Merchant features").
           FraudPattern.COMPROMISED_MERCHANT, 0.80);
   /**

@@ -9,9 +9,13 @@ import dev.paystream.schemas.FraudDecision;
 import dev.paystream.schemas.SourceRecord;
 import dev.paystream.transforms.scoring.FraudModel;
 import dev.paystream.transforms.scoring.ScoreFraud;
+import dev.paystream.transforms.validate.InvalidPaymentException;
+import dev.paystream.transforms.validate.PaymentFormat;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -34,19 +38,40 @@ import org.joda.time.Instant;
  */
 final class GeneratedDecisions {
   /**
-   * Records per TestStream step: the DirectRunner finishes a step before it starts the next, so
-   * records reach the stateful steps in the order a partition would deliver them, give or take one
-   * step (features are point in time either way; only their running statistics see order).
+   * At most this many records per TestStream step, as the DirectRunner's source reads
+   * (--sourceBatchRecords). The DirectRunner finishes a step before it starts the next.
    */
-  private static final int STEP = 1_000;
+  static final int MAX_STEP_RECORDS = 100;
 
   /** PAssert runs its check in this JVM on the DirectRunner: how the decisions get out of the run. */
   private static final Map<String, List<FraudDecision>> COLLECTED = new ConcurrentHashMap<>();
 
   private GeneratedDecisions() {}
 
+  /** The merchant of a valid payment, else null (malformed records and duplicates never reach the merchant step). */
+  private static String merchantOf(GeneratedRecord record) {
+    if (record.kind() != GeneratedRecord.Kind.VALID) {
+      return null;
+    }
+    try {
+      return PaymentFormat.AUTO.decode(record.value()).getMerchantId();
+    } catch (InvalidPaymentException e) {
+      return null;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static TestStream.Builder<SourceRecord> addStep(
+      TestStream.Builder<SourceRecord> stream, List<TimestampedValue<SourceRecord>> step) {
+    return stream.addElements(step.get(0), step.subList(1, step.size()).toArray(TimestampedValue[]::new));
+  }
+
   /** Each model's decisions (by its version) on {@code records}, sent in the generator's order. */
   static Map<String, List<FraudDecision>> decide(List<GeneratedRecord> records, List<FraudModel> models) {
+    return decide(records, models, MAX_STEP_RECORDS);
+  }
+
+  static Map<String, List<FraudDecision>> decide(List<GeneratedRecord> records, List<FraudModel> models, int maxStepRecords) {
     FraudDetectionOptions options = PipelineOptionsFactory.create().as(FraudDetectionOptions.class);
     options.setRunner(DirectRunner.class);
     options.setMerchantFeatures(true); // the model under test, rules-v3, uses them
@@ -57,16 +82,33 @@ final class GeneratedDecisions {
     // A plain Pipeline: TestPipeline is a JUnit 4 rule, and this module tests with JUnit 5.
     Pipeline pipeline = Pipeline.create(options);
 
+    // Within a step a keyed step hands on its output grouped by key, so the merchant step, which
+    // adds its features in arrival order, would get a merchant's payments of one step in the order
+    // of their customers; a live stream delivers them minutes apart, in their order. A step
+    // therefore holds at most one payment per merchant: each merchant's payments reach the merchant
+    // step in the generator's order, in far fewer steps than one record each.
     TestStream.Builder<SourceRecord> stream = TestStream.create(AvroCoder.of(SourceRecord.class));
-    for (int from = 0; from < records.size(); from += STEP) {
-      List<TimestampedValue<SourceRecord>> step = new ArrayList<>(STEP);
-      for (int i = from; i < Math.min(records.size(), from + STEP); i++) {
-        GeneratedRecord record = records.get(i);
-        SourceRecord source = new SourceRecord(ByteBuffer.wrap(record.value()), "payments", 0, (long) i, record.timestampMillis());
-        step.add(TimestampedValue.of(source, new Instant(record.timestampMillis())));
+    List<TimestampedValue<SourceRecord>> step = new ArrayList<>();
+    Set<String> stepMerchants = new HashSet<>();
+    int steps = 0;
+    for (int i = 0; i < records.size(); i++) {
+      GeneratedRecord record = records.get(i);
+      String merchant = merchantOf(record);
+      if (step.size() == maxStepRecords || (merchant != null && stepMerchants.contains(merchant))) {
+        stream = addStep(stream, step);
+        steps++;
+        step = new ArrayList<>();
+        stepMerchants.clear();
       }
-      stream = stream.addElements(step.get(0), step.subList(1, step.size()).toArray(TimestampedValue[]::new));
+      if (merchant != null) {
+        stepMerchants.add(merchant);
+      }
+      SourceRecord source = new SourceRecord(ByteBuffer.wrap(record.value()), "payments", 0, (long) i, record.timestampMillis());
+      step.add(TimestampedValue.of(source, new Instant(record.timestampMillis())));
     }
+    stream = addStep(stream, step);
+    steps++;
+    System.out.printf("%,d records in %,d TestStream steps%n", records.size(), steps);
     PCollection<SourceRecord> read = pipeline.apply("Generated", stream.advanceWatermarkToInfinity());
     PCollection<CustomerFeatures> features =
         FraudDetectionPipeline.features(

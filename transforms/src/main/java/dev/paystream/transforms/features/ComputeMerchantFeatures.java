@@ -73,27 +73,33 @@ public class ComputeMerchantFeatures extends PTransform<PCollection<CustomerFeat
 
   @Override
   public PCollection<CustomerFeatures> expand(PCollection<CustomerFeatures> features) {
+    // Bounded input (a backfill in batch mode) reaches a keyed step in no order at all, and every
+    // decision waits for the end of the input anyway: there, sorting by event time costs nothing.
+    boolean eventTimeOrder = features.isBounded() == PCollection.IsBounded.BOUNDED;
     return features
         .apply("KeyByMerchant",
             WithKeys.of((CustomerFeatures f) -> f.getMerchantId() == null ? NO_MERCHANT : f.getMerchantId())
                 .withKeyType(TypeDescriptors.strings()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), StateCoders.avro(CustomerFeatures.class)))
-        .apply("MerchantPointInTimeFeatures", ParDo.of(new MerchantFeaturesFn(inactivityTtl)))
+        .apply("MerchantPointInTimeFeatures", ParDo.of(new MerchantFeaturesFn(inactivityTtl, eventTimeOrder)))
         .setCoder(StateCoders.avro(CustomerFeatures.class));
   }
 
   /**
-   * Holds each merchant's payments until the watermark passes them, then adds their merchant
-   * features in event-time order (ties by transaction id): a merchant's payments come from many
-   * customers, so they reach this step in no particular order (the customer step emits grouped by
-   * customer, a batch runner sorts by key only), and features from whatever happened to be
-   * processed first would be neither point in time nor the same on a replay.
+   * Adds a merchant's features to its payments. On a stream, at once, in arrival order: a payment
+   * sees the merchant's payments that reached this step before it and are not later than it in
+   * event time (point in time, as the customer step), so the step adds no latency; a replay that
+   * hands the step the same order computes the same features. On bounded input, once the
+   * watermark passes each payment, in event-time order (ties by transaction id). Payments pending
+   * in a savepoint of the release that held every payment for the watermark are still sent on
+   * when their timer fires: the state and timers of both ways are the same.
    */
   private static class MerchantFeaturesFn extends DoFn<KV<String, CustomerFeatures>, CustomerFeatures> {
     private static final Comparator<CustomerFeatures> EVENT_TIME_ORDER =
         Comparator.comparingLong(CustomerFeatures::getEventTime).thenComparing(CustomerFeatures::getTransactionId);
 
     private final Duration inactivityTtl;
+    private final boolean eventTimeOrder;
     private final Counter expired = Metrics.counter(ComputeCustomerFeatures.METRICS_NAMESPACE, "merchants_expired");
 
     @StateId("merchant")
@@ -111,19 +117,30 @@ public class ComputeMerchantFeatures extends PTransform<PCollection<CustomerFeat
     @TimerId("forget")
     private final TimerSpec forgetSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-    MerchantFeaturesFn(Duration inactivityTtl) {
+    MerchantFeaturesFn(Duration inactivityTtl, boolean eventTimeOrder) {
       this.inactivityTtl = inactivityTtl;
+      this.eventTimeOrder = eventTimeOrder;
     }
 
     @ProcessElement
     public void process(
         @Element KV<String, CustomerFeatures> element,
+        @StateId("merchant") ValueState<MerchantHistory> merchantState,
         @StateId("pending") BagState<CustomerFeatures> pending,
         @StateId("flushAt") ValueState<Long> flushAtState,
         @TimerId("flush") Timer flush,
+        @TimerId("forget") Timer forget,
         OutputReceiver<CustomerFeatures> out) {
       if (NO_MERCHANT.equals(element.getKey())) {
         out.output(element.getValue());
+        return;
+      }
+      if (!eventTimeOrder) {
+        MerchantHistory stored = merchantState.read();
+        // Never change the object read from state (see ComputeCustomerFeatures).
+        MerchantHistory history = stored == null ? new MerchantHistory() : stored.copy();
+        out.output(history.addPayment(element.getValue()));
+        remember(history, merchantState, forget);
         return;
       }
       pending.add(element.getValue());
@@ -134,6 +151,11 @@ public class ComputeMerchantFeatures extends PTransform<PCollection<CustomerFeat
         flush.withOutputTimestamp(new Instant(time)).set(new Instant(time));
         flushAtState.write(time);
       }
+    }
+
+    private void remember(MerchantHistory history, ValueState<MerchantHistory> merchantState, Timer forget) {
+      merchantState.write(history);
+      forget.set(new Instant(history.latestTime()).plus(inactivityTtl));
     }
 
     @OnTimer("flush")
@@ -157,8 +179,7 @@ public class ComputeMerchantFeatures extends PTransform<PCollection<CustomerFeat
       for (CustomerFeatures payment : ready) {
         context.outputWithTimestamp(history.addPayment(payment), new Instant(payment.getEventTime()));
       }
-      merchantState.write(history);
-      forget.set(new Instant(history.latestTime()).plus(inactivityTtl));
+      remember(history, merchantState, forget);
       pending.clear();
       waiting.forEach(pending::add);
       if (waiting.isEmpty()) {
