@@ -41,8 +41,15 @@ import org.joda.time.Instant;
  * merchant step runs on the customer step's output and counts, per earlier payment, the signals
  * the customer step already computed: the issuer's decline (PaymentEvent status) and an amount far
  * above that customer's own habits ({@link MerchantHistory#isRisky}). The graph stays a chain
- * (payments → per customer → per merchant → score), every feature is computed from payments with
- * an earlier event time only, and a replay computes the same features.
+ * (payments → per customer → per merchant → score), and every feature is computed from payments
+ * not later in event time than the payment's own.
+ *
+ * <p><b>Order.</b> On a stream, each payment is sent on at once with the features of the merchant's
+ * payments that reached the step before it: no latency, and the same features for a replay that
+ * hands the step the same order. That order is the customer step's output order: a live stream's
+ * arrival order, within a read of a few records, but a backlog read in big batches reaches the step
+ * grouped by customer within each batch, and a merchant's run inside one batch is then seen out of
+ * order (README, "Merchant features"). Bounded input is sorted by event time instead.
  *
  * <p>Features of an earlier release (restored from a savepoint while buffered, without a merchant
  * id) pass through without merchant features. State is one {@link MerchantHistory} per merchant,
