@@ -2,6 +2,7 @@ package dev.paystream.pipelines.detection;
 
 import dev.paystream.pipelines.FraudDetectionOptions;
 import dev.paystream.pipelines.FraudDetectionPipeline;
+import dev.paystream.pipelines.GeneratedStream;
 import dev.paystream.pipelines.ReadDistinctPayments;
 import dev.paystream.pipelines.generator.GeneratedRecord;
 import dev.paystream.schemas.CustomerFeatures;
@@ -9,7 +10,6 @@ import dev.paystream.schemas.FraudDecision;
 import dev.paystream.schemas.SourceRecord;
 import dev.paystream.transforms.scoring.FraudModel;
 import dev.paystream.transforms.scoring.ScoreFraud;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,13 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
-import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.TimestampedValue;
-import org.joda.time.Instant;
 
 /**
  * The fraud job's own steps (validation, dedup, features: {@link ReadDistinctPayments} and {@link
@@ -34,9 +30,8 @@ import org.joda.time.Instant;
  */
 final class GeneratedDecisions {
   /**
-   * Records per TestStream step: the DirectRunner finishes a step before it starts the next, so
-   * records reach the stateful steps in the order a partition would deliver them, give or take one
-   * step (features are point in time either way; only their running statistics see order).
+   * Records per TestStream step ({@link GeneratedStream}; features are point in time either way,
+   * only their running statistics see order).
    */
   private static final int STEP = 1_000;
 
@@ -57,17 +52,7 @@ final class GeneratedDecisions {
     // A plain Pipeline: TestPipeline is a JUnit 4 rule, and this module tests with JUnit 5.
     Pipeline pipeline = Pipeline.create(options);
 
-    TestStream.Builder<SourceRecord> stream = TestStream.create(AvroCoder.of(SourceRecord.class));
-    for (int from = 0; from < records.size(); from += STEP) {
-      List<TimestampedValue<SourceRecord>> step = new ArrayList<>(STEP);
-      for (int i = from; i < Math.min(records.size(), from + STEP); i++) {
-        GeneratedRecord record = records.get(i);
-        SourceRecord source = new SourceRecord(ByteBuffer.wrap(record.value()), "payments", 0, (long) i, record.timestampMillis());
-        step.add(TimestampedValue.of(source, new Instant(record.timestampMillis())));
-      }
-      stream = stream.addElements(step.get(0), step.subList(1, step.size()).toArray(TimestampedValue[]::new));
-    }
-    PCollection<SourceRecord> read = pipeline.apply("Generated", stream.advanceWatermarkToInfinity());
+    PCollection<SourceRecord> read = GeneratedStream.read(pipeline, records, STEP);
     PCollection<CustomerFeatures> features =
         FraudDetectionPipeline.features(
             ReadDistinctPayments.validateAndDeduplicate(read, options, null, null).get(ReadDistinctPayments.PAYMENTS),
