@@ -7,10 +7,7 @@ import dev.paystream.schemas.PaymentEvent;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -51,20 +48,8 @@ public class WindowPaymentsBundlesTest {
         .apply("CountBundles", ParDo.of(new CountBundlesFn()));
     PipelineResult result = pipeline.run();
 
-    assertEquals(PAYMENTS, committed(result, CountBundlesFn.ELEMENTS));
-    assertEquals(1, committed(result, CountBundlesFn.BUNDLES));
-  }
-
-  private static long committed(PipelineResult result, String counter) {
-    long sum = 0;
-    for (MetricResult<Long> value :
-        result
-            .metrics()
-            .queryMetrics(MetricsFilter.builder().addNameFilter(MetricNameFilter.named(CountBundlesFn.NAMESPACE, counter)).build())
-            .getCounters()) {
-      sum += value.getCommitted();
-    }
-    return sum;
+    assertEquals(PAYMENTS, AnalyticsTesting.committedCounter(result, CountBundlesFn.NAMESPACE, CountBundlesFn.ELEMENTS));
+    assertEquals(1, AnalyticsTesting.committedCounter(result, CountBundlesFn.NAMESPACE, CountBundlesFn.BUNDLES));
   }
 
   /** {@value #PAYMENTS} payments of the customer, a minute apart, all output in one bundle. */
