@@ -75,7 +75,7 @@ class ReleaseUpgradeIT {
     stack.createTopics(Map.of(payments, 4, decisionsTopic, 4, deadLettersTopic, 1));
     KafkaConnection kafka = KafkaConnection.to(stack.kafkaBootstrapServers());
     // PaymentEvent v1 throughout: the earlier release knows no other (consumers first, README).
-    KnownInput input = KnownInput.generate(RECORDS, lastBusyHour(), SchemaVersion.V1);
+    KnownInput input = KnownInput.generate(RECORDS, KnownInput.latestBusyHour(), SchemaVersion.V1);
     // A plain half: re-sends of payments the earlier release decided reach this one, whose restored
     // dedup state must drop them.
     int half = RECORDS / 2;
@@ -140,19 +140,6 @@ class ReleaseUpgradeIT {
       assertTrue(carriedOn >= 50, "both releases decided payments of the same customers: " + carriedOn);
       assertEquals(Map.of(), forgotten, "customers whose history the upgrade lost (least history_count here)");
     }
-  }
-
-  /**
-   * The latest 17:00 UTC at or before now: the generator's customers pay at their own hours, so
-   * how many of them both halves of the input share depends on the hour the input ends (41 of 150
-   * at 21:00, 17 at night, 133 at 17:00: the test failed in the evening). A fixed hour of the day
-   * makes the history check the same at any time the test runs.
-   */
-  private static long lastBusyHour() {
-    long day = Duration.ofDays(1).toMillis();
-    long now = System.currentTimeMillis();
-    long today = now - Math.floorMod(now, day) + Duration.ofHours(17).toMillis();
-    return today <= now ? today : today - day;
   }
 
   /** Exactly once by record key and dead-letter payload: valid for either release's schema. */
