@@ -66,6 +66,8 @@ public final class AnalyticsPipeline {
   public static PaymentSource build(Pipeline pipeline, AnalyticsOptions options) {
     // A backfill reads a bounded part of the topic in batch mode; everything else streams.
     options.setStreaming(!options.getBackfill());
+    FasterCopy.turnOff(
+        options, "Beam's windowing changes accumulators and merging-window sets read from state in place (FasterCopy)");
     PaymentSource source = PaymentSource.of(options, options.getAnalyticsConsumerGroup());
     String sinkGroup = ExactlyOnceOutputs.sinkGroupId(options, options.getAnalyticsConsumerGroup());
     LOG.info("Payment analytics on {}: {} -> {}, {} (dead letters: {}), sink group {}",
@@ -74,8 +76,39 @@ public final class AnalyticsPipeline {
 
     PCollectionTuple read =
         pipeline.apply("ReadDistinctPayments", ReadDistinctPayments.from(options, source));
-    PCollection<PaymentEvent> payments = read.get(ReadDistinctPayments.PAYMENTS);
+    Windowed windowed = windowed(read.get(ReadDistinctPayments.PAYMENTS), options);
+    windowed.stats().apply(
+        "WriteStats",
+        ExactlyOnceOutputs.records(options, options.getStatsTopic(), AnalyticsPipeline::statsKey, sinkGroup + "-stats"));
+    if (options.getWriteStatsToPostgres()) {
+      windowed.stats().apply("WriteStatsToPostgres", UpsertToPostgres.paymentStats(options));
+    }
+    windowed.sessions()
+        .apply(
+            "WriteSessions",
+            ExactlyOnceOutputs.records(
+                options, options.getSessionsTopic(), CustomerSession::getCustomerId, sinkGroup + "-sessions"));
 
+    PCollectionList.of(read.get(ReadDistinctPayments.DEAD_LETTERS))
+        .and(windowed.tooLate().getAll())
+        .apply("AllDeadLetters", Flatten.<DeadLetter>pCollections())
+        .apply(
+            "WriteDeadLetters",
+            ExactlyOnceOutputs.deadLetters(options, options.getAnalyticsDeadLetterTopic(), sinkGroup + "-dlq"));
+    return source;
+  }
+
+  /**
+   * What the windowed steps make of the valid, distinct payments: every statistic and session
+   * (panes, in the global window), and the payments too late for a window as dead letters.
+   */
+  record Windowed(PCollection<PaymentStats> stats, PCollection<CustomerSession> sessions, PCollectionList<DeadLetter> tooLate) {}
+
+  /**
+   * The job's windowed steps, for the job and for runs over in-memory payments ({@code
+   * InPlaceMutationTest}). Applied under the caller's composite: their names are savepoint keys.
+   */
+  static Windowed windowed(PCollection<PaymentEvent> payments, AnalyticsOptions options) {
     PCollectionTuple byMerchant =
         payments.apply(
             "StatsByMerchant",
@@ -97,28 +130,12 @@ public final class AnalyticsPipeline {
             .and(globally("Category", byCategory.get(WindowedPaymentStats.STATS)))
             .and(globally("PaymentMethod", byPaymentMethod.get(WindowedPaymentStats.STATS)))
             .apply("AllStats", Flatten.pCollections());
-    stats.apply(
-        "WriteStats",
-        ExactlyOnceOutputs.records(options, options.getStatsTopic(), AnalyticsPipeline::statsKey, sinkGroup + "-stats"));
-    if (options.getWriteStatsToPostgres()) {
-      stats.apply("WriteStatsToPostgres", UpsertToPostgres.paymentStats(options));
-    }
-    globally("Sessions", sessions.get(CustomerSessions.SESSIONS))
-        .apply(
-            "WriteSessions",
-            ExactlyOnceOutputs.records(
-                options, options.getSessionsTopic(), CustomerSession::getCustomerId, sinkGroup + "-sessions"));
-
-    PCollectionList.of(read.get(ReadDistinctPayments.DEAD_LETTERS))
-        .and(byMerchant.get(WindowedPaymentStats.DEAD_LETTERS))
-        .and(byCategory.get(WindowedPaymentStats.DEAD_LETTERS))
-        .and(byPaymentMethod.get(WindowedPaymentStats.DEAD_LETTERS))
-        .and(sessions.get(CustomerSessions.DEAD_LETTERS))
-        .apply("AllDeadLetters", Flatten.<DeadLetter>pCollections())
-        .apply(
-            "WriteDeadLetters",
-            ExactlyOnceOutputs.deadLetters(options, options.getAnalyticsDeadLetterTopic(), sinkGroup + "-dlq"));
-    return source;
+    PCollectionList<DeadLetter> tooLate =
+        PCollectionList.of(byMerchant.get(WindowedPaymentStats.DEAD_LETTERS))
+            .and(byCategory.get(WindowedPaymentStats.DEAD_LETTERS))
+            .and(byPaymentMethod.get(WindowedPaymentStats.DEAD_LETTERS))
+            .and(sessions.get(CustomerSessions.DEAD_LETTERS));
+    return new Windowed(stats, globally("Sessions", sessions.get(CustomerSessions.SESSIONS)), tooLate);
   }
 
   private static <T> PCollection<T> globally(String name, PCollection<T> windowed) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.paystream.pipelines.KnownInput;
 import dev.paystream.pipelines.generator.FraudPattern;
 import dev.paystream.pipelines.generator.GeneratedRecord;
 import dev.paystream.pipelines.generator.GeneratedRecord.Kind;
@@ -37,7 +38,7 @@ class V2FeaturesEndToEndTest {
           .format(format)
           .schemaVersion(SchemaVersion.MIXED)
           .fraudFraction(0.1)
-          .backfill(600, System.currentTimeMillis())
+          .backfill(600, KnownInput.latestBusyHour())
           .build()
           .forEachRemaining(records::add);
       FraudModel model = FraudModel.loadDefault();

@@ -63,10 +63,11 @@ final class AnalyticsCrash {
       Map<WindowKey, List<PaymentStats>> panes = new HashMap<>();
 
       jar.submit(AnalyticsPipeline.class, args, work.resolve("submit-analytics.log"), timeout);
-      cluster.awaitRunningJob(name, timeout);
+      String jobId = cluster.awaitRunningJob(name, timeout);
       long deadline = System.nanoTime() + timeout.toNanos();
       while (panes.isEmpty() && System.nanoTime() < deadline) {
         read(consumer, panes);
+        requireNotEnded(cluster, jobId);
       }
       long killed = System.nanoTime();
       System.out.printf("chaos: %s: TaskManager kill -9 (analytics) after %d merchant panes%n", java.time.Instant.now(), panes.size());
@@ -76,6 +77,7 @@ final class AnalyticsCrash {
       deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline) {
         read(consumer, panes);
+        requireNotEnded(cluster, jobId);
         if (panes.keySet().containsAll(expected.keySet())) {
           recovered = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
           break;
@@ -87,6 +89,17 @@ final class AnalyticsCrash {
         read(consumer, panes);
       }
       return audit(expected, panes, recovered);
+    }
+  }
+
+  /**
+   * Fails at once when the job has ended (a job that FAILED for good would otherwise show only as
+   * a wait of the whole step timeout, as the percentiles coder crash once did).
+   */
+  private static void requireNotEnded(SessionCluster cluster, String jobId) throws IOException, InterruptedException {
+    String state = cluster.jobState(jobId);
+    if (state.equals("FAILED") || state.equals("CANCELED") || state.equals("FINISHED")) {
+      throw new IllegalStateException("the analytics job " + jobId + " is " + state + ": see the cluster's logs");
     }
   }
 

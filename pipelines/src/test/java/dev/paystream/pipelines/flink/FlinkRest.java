@@ -85,6 +85,16 @@ final class FlinkRest {
   }
 
   /**
+   * A job's checkpoint statistics: {@code counts} ({@code completed}, {@code failed}, ...; failed
+   * includes checkpoints that could not start because a task was not running yet) and {@code
+   * history} (the latest {@code web.checkpoints.history} checkpoints that started, with their
+   * {@code status} and any {@code failure_message}).
+   */
+  JsonNode checkpoints(String jobId) throws IOException, InterruptedException {
+    return get("/jobs/" + jobId + "/checkpoints");
+  }
+
+  /**
    * Everything the REST API (and so the web UI) shows about a job and the cluster that could hold
    * a secret: the job's configuration with its pipeline options ({@code /jobs/<id>/config}), the
    * JobManager's configuration, the job's plan, exceptions and checkpoint configuration, and the

@@ -75,7 +75,7 @@ class ReleaseUpgradeIT {
     stack.createTopics(Map.of(payments, 4, decisionsTopic, 4, deadLettersTopic, 1));
     KafkaConnection kafka = KafkaConnection.to(stack.kafkaBootstrapServers());
     // PaymentEvent v1 throughout: the earlier release knows no other (consumers first, README).
-    KnownInput input = KnownInput.generate(RECORDS, System.currentTimeMillis(), SchemaVersion.V1);
+    KnownInput input = KnownInput.generate(RECORDS, KnownInput.latestBusyHour(), SchemaVersion.V1);
     // A plain half: re-sends of payments the earlier release decided reach this one, whose restored
     // dedup state must drop them.
     int half = RECORDS / 2;

@@ -153,11 +153,6 @@ public final class SessionCluster implements AutoCloseable {
     return get("/jobs/" + jobId).path("state").asText();
   }
 
-  /** Completed checkpoints of a job. */
-  long completedCheckpoints(String jobId) throws IOException, InterruptedException {
-    return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
-  }
-
   /**
    * Stops the job with a savepoint ({@code POST /jobs/:id/stop}, no drain), waits for it, and
    * returns the savepoint's location.

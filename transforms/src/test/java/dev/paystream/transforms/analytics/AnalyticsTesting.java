@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
@@ -102,7 +103,16 @@ final class AnalyticsTesting {
   }
 
   private static long sumOfCounters(PipelineResult result, String name) {
-    MetricQueryResults metrics = result.metrics().queryMetrics(MetricsFilter.builder().build());
+    return committedSum(result, MetricsFilter.builder().build(), name);
+  }
+
+  /** The committed value of the counter {@code namespace/name}, 0 if it was never incremented. */
+  static long committedCounter(PipelineResult result, String namespace, String name) {
+    return committedSum(result, MetricsFilter.builder().addNameFilter(MetricNameFilter.named(namespace, name)).build(), name);
+  }
+
+  private static long committedSum(PipelineResult result, MetricsFilter filter, String name) {
+    MetricQueryResults metrics = result.metrics().queryMetrics(filter);
     long sum = 0;
     for (MetricResult<Long> counter : metrics.getCounters()) {
       if (counter.getName().getName().equals(name)) {

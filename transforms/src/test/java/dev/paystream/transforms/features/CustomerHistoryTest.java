@@ -21,15 +21,20 @@ public class CustomerHistoryTest {
     for (int i = 0; i < 5; i++) {
       original.addPayment(NOON + i * 60_000L, 1_000 + i, 3);
     }
+    original.addPayment(located("tx-d", NOON + 6 * 60_000L, "dev-a", 52.52, 13.405), 3);
     byte[] before = CoderUtils.encodeToByteArray(CustomerHistory.coder(), original);
 
     CustomerHistory copy = original.copy();
     copy.addPayment(NOON + 10 * 60_000L, 50_000, 3);
     copy.addPayment(NOON + 30_000L, 7, 3);
+    // devices, places, home and merchants too (what the job's payments carry)
+    copy.addPayment(located("tx-e", NOON + 8 * 60_000L, "dev-b", 40.4168, -3.7038), 3);
+    copy.addPayment(
+        PaymentEvent.newBuilder(located("tx-f", NOON + 9 * 60_000L, "dev-a", 48.85, 2.35)).setMerchantId("m-new").build(), 3);
 
     assertArrayEquals(before, CoderUtils.encodeToByteArray(CustomerHistory.coder(), original));
-    // The copy went on from the original's state: 5 earlier payments, then its own.
-    assertEquals(7, (long) copy.addPayment(NOON + 11 * 60_000L, 1, 3).getHistoryCount());
+    // The copy went on from the original's state: 6 earlier payments, then its own.
+    assertEquals(10, (long) copy.addPayment(NOON + 11 * 60_000L, 1, 3).getHistoryCount());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.paystream.transforms.features;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 
@@ -19,6 +20,27 @@ public class MerchantHistoryTest {
         .setHistoryCount(20).setAmountMean(amount).setAmountStddev(1).setAmountZscore(customerZscore)
         .setMerchantId("merch-1").setPaymentDeclined(declined)
         .build();
+  }
+
+  /**
+   * The step changes a copy of the history it read from state, never the stored one: Flink's heap
+   * backend under --fasterCopy hands out the stored object, which a checkpoint may be writing out.
+   */
+  @Test
+  public void paymentsAddedToACopyLeaveTheOriginalAsItWas() throws Exception {
+    MerchantHistory original = new MerchantHistory();
+    for (int i = 0; i < 12; i++) {
+      original.addPayment(payment("p" + i, T0 + i * MINUTE, 1_000 + i, i % 5 == 0 ? 3 : 0, false));
+    }
+    byte[] before = CoderUtils.encodeToByteArray(MerchantHistory.coder(), original);
+
+    MerchantHistory copy = original.copy();
+    copy.addPayment(payment("late", T0 + 90_000L, 7, 0, true)); // inserted in the middle
+    for (int i = 0; i < MerchantHistory.MAX_RECENT + 5; i++) { // pruned at the front
+      copy.addPayment(payment("q" + i, T0 + (100 + i) * MINUTE, 2_000, 0, false));
+    }
+
+    assertArrayEquals(before, CoderUtils.encodeToByteArray(MerchantHistory.coder(), original));
   }
 
   @Test
