@@ -57,6 +57,15 @@ public interface FraudDetectionOptions extends PaymentIngestOptions, PostgresSin
 
   void setMerchantFeatures(boolean value);
 
+  @Description("With --merchantFeatures on a stream: hold each payment until the watermark passes it and add the merchant"
+      + " features in event-time order, as a batch backfill does. A backlog replayed in big batches then keeps a merchant's"
+      + " payments in order, but each decision waits for the watermark (--maxOutOfOrdernessSeconds behind the newest"
+      + " payment). Default false: at once, in arrival order")
+  @Default.Boolean(false)
+  boolean getMerchantFeaturesInEventTimeOrder();
+
+  void setMerchantFeaturesInEventTimeOrder(boolean value);
+
   @Description("Event-time days without payments after which a merchant's feature state (its typical amount, recent payments) is dropped")
   @Default.Long(30)
   long getMerchantTtlDays();

@@ -49,7 +49,8 @@ import org.joda.time.Instant;
  * hands the step the same order. That order is the customer step's output order: a live stream's
  * arrival order, within a read of a few records, but a backlog read in big batches reaches the step
  * grouped by customer within each batch, and a merchant's run inside one batch is then seen out of
- * order (README, "Merchant features"). Bounded input is sorted by event time instead.
+ * order (README, "Merchant features"). Bounded input is sorted by event time instead, and so is a
+ * stream's with {@link #inEventTimeOrder}.
  *
  * <p>Features of an earlier release (restored from a savepoint while buffered, without a merchant
  * id) pass through without merchant features. State is one {@link MerchantHistory} per merchant,
@@ -63,26 +64,37 @@ public class ComputeMerchantFeatures extends PTransform<PCollection<CustomerFeat
   static final String NO_MERCHANT = "";
 
   private final Duration inactivityTtl;
+  private final boolean eventTimeOrderOnStreams;
 
-  private ComputeMerchantFeatures(Duration inactivityTtl) {
+  private ComputeMerchantFeatures(Duration inactivityTtl, boolean eventTimeOrderOnStreams) {
     this.inactivityTtl = inactivityTtl;
+    this.eventTimeOrderOnStreams = eventTimeOrderOnStreams;
   }
 
-  /** Default: forget a merchant after 30 days without payments. */
+  /** Default: forget a merchant after 30 days without payments; on a stream, at once in arrival order. */
   public static ComputeMerchantFeatures create() {
-    return new ComputeMerchantFeatures(Duration.standardDays(30));
+    return new ComputeMerchantFeatures(Duration.standardDays(30), false);
   }
 
   /** Event time without payments after which a merchant's history is dropped. */
   public ComputeMerchantFeatures withInactivityTtl(Duration ttl) {
-    return new ComputeMerchantFeatures(ttl);
+    return new ComputeMerchantFeatures(ttl, eventTimeOrderOnStreams);
+  }
+
+  /**
+   * On a stream too, hold each payment until the watermark passes it and add the features in
+   * event-time order, as on bounded input: a backlog replayed in big batches keeps a merchant's runs
+   * in order, and each decision waits for the watermark.
+   */
+  public ComputeMerchantFeatures inEventTimeOrder() {
+    return new ComputeMerchantFeatures(inactivityTtl, true);
   }
 
   @Override
   public PCollection<CustomerFeatures> expand(PCollection<CustomerFeatures> features) {
     // Bounded input (a backfill in batch mode) reaches a keyed step in no order at all, and every
     // decision waits for the end of the input anyway: there, sorting by event time costs nothing.
-    boolean eventTimeOrder = features.isBounded() == PCollection.IsBounded.BOUNDED;
+    boolean eventTimeOrder = eventTimeOrderOnStreams || features.isBounded() == PCollection.IsBounded.BOUNDED;
     return features
         .apply("KeyByMerchant",
             WithKeys.of((CustomerFeatures f) -> f.getMerchantId() == null ? NO_MERCHANT : f.getMerchantId())
