@@ -50,8 +50,7 @@ public interface FraudDetectionOptions extends PaymentIngestOptions, PostgresSin
   void setCustomerTtlDays(long value);
 
   @Description("Merchant features (merchant risk, amount against the merchant's usual, new merchant) and the model that"
-      + " uses them, rules-v3. Off by default: rules-v3 does not yet reach the recall target on compromised merchants at"
-      + " every density (README, Merchant features). No added latency on a stream (features in arrival order)")
+      + " uses them, rules-v3 (README, Merchant features). No added latency on a stream (features in arrival order)")
   @Default.Boolean(false)
   boolean getMerchantFeatures();
 
