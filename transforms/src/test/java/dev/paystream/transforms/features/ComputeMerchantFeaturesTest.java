@@ -33,17 +33,7 @@ public class ComputeMerchantFeaturesTest {
     // No watermark moves before the end: the features cannot wait for it. r3 arrives before r2, so
     // it sees r1 only; r2, late, sees r1 and not r3 (later in event time); r4 sees all three; r0,
     // the latest to arrive and the earliest in event time, sees none.
-    CustomerFeatures old = CustomerFeatures.newBuilder(payment("old", T0, 500, 0, false)).setMerchantId(null).build();
-    TestStream<CustomerFeatures> stream =
-        TestStream.create(StateCoders.avro(CustomerFeatures.class))
-            .addElements(at(payment("r1", T0 + MINUTE, 3_000, 3, true)))
-            .addElements(at(payment("r3", T0 + 3 * MINUTE, 3_000, 0, true)))
-            .addElements(at(payment("r2", T0 + 2 * MINUTE, 3_000, 0, false)), at(old))
-            .addElements(at(payment("r4", T0 + 4 * MINUTE, 3_000, 0, false)))
-            .addElements(at(payment("r0", T0 + 30_000, 3_000, 3, false)))
-            .advanceWatermarkToInfinity();
-
-    PCollection<CustomerFeatures> features = pipeline.apply(stream).apply(ComputeMerchantFeatures.create());
+    PCollection<CustomerFeatures> features = pipeline.apply(arrivingOutOfOrder()).apply(ComputeMerchantFeatures.create());
 
     PAssert.that(features).satisfies(all -> {
       Map<String, CustomerFeatures> f = byTransaction(all);
@@ -54,6 +44,40 @@ public class ComputeMerchantFeaturesTest {
       assertCounts(f.get("r4"), 3, 2);
       assertCounts(f.get("r0"), 0, 0);
       assertEquals(2 / 8.0, f.get("r4").getMerchantRiskScore(), 1e-12);
+      assertNull(f.get("old").getMerchantPayments30m());
+      return null;
+    });
+    pipeline.run().waitUntilFinish();
+  }
+
+  /** r1, r3, r2 with a payment without merchant, r4, r0: one merchant's payments out of event-time order. */
+  private static TestStream<CustomerFeatures> arrivingOutOfOrder() {
+    CustomerFeatures old = CustomerFeatures.newBuilder(payment("old", T0, 500, 0, false)).setMerchantId(null).build();
+    return TestStream.create(StateCoders.avro(CustomerFeatures.class))
+        .addElements(at(payment("r1", T0 + MINUTE, 3_000, 3, true)))
+        .addElements(at(payment("r3", T0 + 3 * MINUTE, 3_000, 0, true)))
+        .addElements(at(payment("r2", T0 + 2 * MINUTE, 3_000, 0, false)), at(old))
+        .addElements(at(payment("r4", T0 + 4 * MINUTE, 3_000, 0, false)))
+        .addElements(at(payment("r0", T0 + 30_000, 3_000, 3, false)))
+        .advanceWatermarkToInfinity();
+  }
+
+  @Test
+  public void onAStreamInEventTimeOrderEachPaymentWaitsForTheWatermarkAndSeesAllEarlierPayments() {
+    // The same arrivals as above; held until the watermark passes them, each payment sees every
+    // earlier one in event time (risky: r0 and r1 by amount, r3 declined), whenever it arrived.
+    PCollection<CustomerFeatures> features =
+        pipeline.apply(arrivingOutOfOrder()).apply(ComputeMerchantFeatures.create().inEventTimeOrder());
+
+    PAssert.that(features).satisfies(all -> {
+      Map<String, CustomerFeatures> f = byTransaction(all);
+      assertEquals(6, f.size());
+      assertCounts(f.get("r0"), 0, 0);
+      assertCounts(f.get("r1"), 1, 1);
+      assertCounts(f.get("r2"), 2, 2);
+      assertCounts(f.get("r3"), 3, 2);
+      assertCounts(f.get("r4"), 4, 3);
+      assertEquals(3 / 9.0, f.get("r4").getMerchantRiskScore(), 1e-12);
       assertNull(f.get("old").getMerchantPayments30m());
       return null;
     });
