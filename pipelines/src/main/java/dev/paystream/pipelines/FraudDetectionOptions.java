@@ -50,12 +50,20 @@ public interface FraudDetectionOptions extends PaymentIngestOptions, PostgresSin
   void setCustomerTtlDays(long value);
 
   @Description("Merchant features (merchant risk, amount against the merchant's usual, new merchant) and the model that"
-      + " uses them, rules-v3. Off by default: the merchant step works in event-time order, so every decision waits for"
-      + " the watermark, about --maxOutOfOrdernessSeconds more latency (README, Merchant features)")
+      + " uses them, rules-v3 (README, Merchant features). No added latency on a stream (features in arrival order)")
   @Default.Boolean(false)
   boolean getMerchantFeatures();
 
   void setMerchantFeatures(boolean value);
+
+  @Description("With --merchantFeatures on a stream: hold each payment until the watermark passes it and add the merchant"
+      + " features in event-time order, as a batch backfill does. A backlog replayed in big batches then keeps a merchant's"
+      + " payments in order, but each decision waits for the watermark (--maxOutOfOrdernessSeconds behind the newest"
+      + " payment). Default false: at once, in arrival order")
+  @Default.Boolean(false)
+  boolean getMerchantFeaturesInEventTimeOrder();
+
+  void setMerchantFeaturesInEventTimeOrder(boolean value);
 
   @Description("Event-time days without payments after which a merchant's feature state (its typical amount, recent payments) is dropped")
   @Default.Long(30)

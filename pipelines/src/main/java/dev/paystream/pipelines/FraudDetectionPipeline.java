@@ -168,9 +168,11 @@ public final class FraudDetectionPipeline {
     if (!options.getMerchantFeatures()) {
       return customerFeatures;
     }
+    ComputeMerchantFeatures merchantFeatures =
+        ComputeMerchantFeatures.create().withInactivityTtl(Duration.standardDays(options.getMerchantTtlDays()));
     return customerFeatures.apply(
         "ComputeMerchantFeatures",
-        ComputeMerchantFeatures.create().withInactivityTtl(Duration.standardDays(options.getMerchantTtlDays())));
+        options.getMerchantFeaturesInEventTimeOrder() ? merchantFeatures.inEventTimeOrder() : merchantFeatures);
   }
 
   /** The model the job scores with: {@code --modelFile}, or the release's default. */

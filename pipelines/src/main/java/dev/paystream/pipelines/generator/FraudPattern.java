@@ -50,7 +50,9 @@ public enum FraudPattern {
    * cards, limits). Keyed in by the merchant (channel {@code moto}): no customer device, no payer
    * location, at an hour the customer pays. Each customer's own features see at most a somewhat
    * large amount, maybe at a merchant new to them; the run shows in the merchant's recent payments.
-   * Every payment of the run carries the label; an incident is the run.
+   * Every payment of the run carries the label; an incident is the run. A run is whole or not there:
+   * it is injected only when enough customers with history pay at its hours (early in a run without
+   * history a burst stands in), and runs at one merchant never overlap.
    */
   COMPROMISED_MERCHANT;
 

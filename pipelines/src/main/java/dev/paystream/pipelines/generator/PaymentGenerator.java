@@ -7,6 +7,7 @@ import dev.paystream.pipelines.generator.SlotPlanner.Slot;
 import dev.paystream.schemas.PaymentEvent;
 import dev.paystream.transforms.validate.PaymentFormat;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -84,6 +85,9 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
 
   /** Valid payments per customer id the pipeline has seen by now: earlier runs' and this one's. */
   private final Map<String, Integer> validPaymentsByCustomer;
+
+  /** When each merchant's latest compromised run started (its first payment's time). */
+  private final Map<Integer, Double> runStartByMerchant = new HashMap<>();
 
   private final GeneratedRecord[] recentValid = new GeneratedRecord[DUPLICATE_LOOKBACK];
   private final GeneratorStats stats = new GeneratorStats();
@@ -280,19 +284,30 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
   /**
    * A {@link FraudPattern#COMPROMISED_MERCHANT} run: {@code size} payments at one merchant within
    * {@link FraudPattern#MERCHANT_RUN_WINDOW} of {@code at}, each charging a different customer with
-   * history who pays at that hour; where none is found quickly (early in a run), an ordinary
-   * payment stands in, so the record count holds.
+   * history who pays at that hour. A run is only a run if it is whole: a stub of a few payments
+   * (early in a backfill, when few customers have history yet) is neither the pattern nor something
+   * a detector could tell from a merchant's ordinary trade. So the run goes ahead only when every
+   * hour it spans has {@code size} customers with history paying then, which guarantees each of its
+   * payments a victim; otherwise a burst stands in (it needs no history), so the fraud share holds.
    */
   private void scheduleMerchantRun(double at, int size) {
-    MerchantProfile merchant = population.merchant(random.nextInt(population.merchantCount()));
+    double end = Math.min(at + FraudPattern.MERCHANT_RUN_WINDOW.toMillis(), latestPaymentMillis);
+    int[] startHourVictims = withHistory(population.payingAt(ArrivalTimeline.hourOfDay(at)), size);
+    int[] endHourVictims = withHistory(population.payingAt(ArrivalTimeline.hourOfDay(end)), size);
+    if (startHourVictims.length < size || endHourVictims.length < size) {
+      int burst = Math.min(size, FraudPattern.BURST_MAX_PAYMENTS);
+      scheduleBurst(at, burst);
+      for (int i = burst; i < size; i++) {
+        enqueue(at, ordinaryPayment(at));
+      }
+      return;
+    }
+    MerchantProfile merchant = runMerchant(at);
     Set<String> charged = new HashSet<>();
     for (int i = 0; i < size; i++) {
       double when = i == 0 ? at : Math.min(at + random.nextDouble() * FraudPattern.MERCHANT_RUN_WINDOW.toMillis(), latestPaymentMillis);
-      CustomerProfile customer = runVictim(when, charged);
-      if (customer == null) {
-        enqueue(when, ordinaryPayment(when));
-        continue;
-      }
+      CustomerProfile customer =
+          runVictim(when, charged, ArrivalTimeline.hourOfDay(when) == ArrivalTimeline.hourOfDay(at) ? startHourVictims : endHourVictims);
       charged.add(customer.id());
       double factor =
           FraudPattern.MERCHANT_RUN_MIN_FACTOR
@@ -304,8 +319,46 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
     }
   }
 
-  /** A customer with history paying at {@code at}'s hour and not yet charged in this run, or null. */
-  private CustomerProfile runVictim(double at, Set<String> charged) {
+  /**
+   * A random merchant, or the next one after it not in a run of its own (a run started within
+   * {@link FraudPattern#MERCHANT_RUN_WINDOW} before {@code at}): two runs at one merchant would
+   * read as one incident and its tail, cut off by the window, as another. With every merchant in a
+   * run (fewer merchants than overlapping runs), the random one.
+   */
+  private MerchantProfile runMerchant(double at) {
+    int drawn = random.nextInt(population.merchantCount());
+    for (int i = 0; i < population.merchantCount(); i++) {
+      int index = (drawn + i) % population.merchantCount();
+      Double lastRun = runStartByMerchant.get(index);
+      if (lastRun == null || at - lastRun > FraudPattern.MERCHANT_RUN_WINDOW.toMillis()) {
+        runStartByMerchant.put(index, at);
+        return population.merchant(index);
+      }
+    }
+    return population.merchant(drawn);
+  }
+
+  /**
+   * The first {@code wanted} of {@code customerIndices} (in their order) with enough history, or
+   * all of them if fewer.
+   */
+  private int[] withHistory(int[] customerIndices, int wanted) {
+    int[] found = new int[wanted];
+    int count = 0;
+    for (int index = 0; index < customerIndices.length && count < wanted; index++) {
+      if (validPaymentsByCustomer.getOrDefault(population.customer(customerIndices[index]).id(), 0) >= FraudPattern.MIN_HISTORY) {
+        found[count++] = customerIndices[index];
+      }
+    }
+    return Arrays.copyOf(found, count);
+  }
+
+  /**
+   * A customer with history paying at {@code at}'s hour and not yet charged in this run: a random
+   * one if one is found quickly, else the first of {@code withHistory} (customers with history
+   * paying at that hour, more than the run has payments) not yet charged.
+   */
+  private CustomerProfile runVictim(double at, Set<String> charged, int[] withHistory) {
     int[] paying = population.payingAt(ArrivalTimeline.hourOfDay(at));
     for (int attempt = 0; attempt < 3 * HISTORY_SEARCH_ATTEMPTS; attempt++) {
       CustomerProfile candidate = anyOf(paying);
@@ -314,7 +367,13 @@ public final class PaymentGenerator implements Iterator<GeneratedRecord> {
         return candidate;
       }
     }
-    return null;
+    for (int index : withHistory) {
+      CustomerProfile candidate = population.customer(index);
+      if (!charged.contains(candidate.id())) {
+        return candidate;
+      }
+    }
+    throw new IllegalStateException("a run was scheduled with fewer customers with history than payments");
   }
 
   private GeneratedRecord ordinaryPayment(double at) {

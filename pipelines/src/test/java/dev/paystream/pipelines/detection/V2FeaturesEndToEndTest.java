@@ -37,7 +37,7 @@ class V2FeaturesEndToEndTest {
           .customers(40)
           .format(format)
           .schemaVersion(SchemaVersion.MIXED)
-          .fraudFraction(0.1)
+          .fraudFraction(0.3)
           .backfill(600, KnownInput.latestBusyHour())
           .build()
           .forEachRemaining(records::add);
@@ -76,6 +76,7 @@ class V2FeaturesEndToEndTest {
       }
       assertTrue(v2WithFeature > 100, format + ": " + v2WithFeature + " v2 decisions with new_device");
       assertTrue(takeoversSeen > 0, format + ": no account takeover on a v2 producer's payment");
+      System.out.printf("%s: %d takeovers checked of %d, %d known devices%n", format, takeoversSeen, takeovers.size(), v2WithFeature);
     }
   }
 }

@@ -300,6 +300,60 @@ class PaymentGeneratorTest {
         });
   }
 
+  /**
+   * A compromised merchant's run is whole or not there: never a stub of a few payments, which no
+   * detector could tell from a merchant's ordinary trade. The sample and two backfills with 7.5%
+   * fraud start without history (one has the density at which the previous generator made stubs of
+   * 1 to 3 payments early on: 150 customers over 7 days), so runs scheduled early must wait for
+   * customers with history; each run, counted as the detection report counts incidents (one
+   * merchant's run payments within {@link FraudPattern#MERCHANT_RUN_WINDOW} of the first), has at
+   * least {@link FraudPattern#MERCHANT_RUN_MIN_PAYMENTS} payments, and no more than {@link
+   * FraudPattern#MERCHANT_RUN_MAX_PAYMENTS}: runs at one merchant do not overlap, so one incident is
+   * one run.
+   */
+  @Test
+  void compromisedMerchantRunsAreNeverStubs() {
+    long midnight = Instant.parse("2025-03-10T00:00:00Z").toEpochMilli();
+    List<List<GeneratedRecord>> runs = new ArrayList<>(merchantRuns(sample));
+    record Shape(int customers, double days, long seed) {}
+    for (Shape shape : List.of(new Shape(150, 7, 7), new Shape(120, 30, 42), new Shape(60, 0.5, 7))) {
+      runs.addAll(merchantRuns(drain(PaymentGenerator.builder()
+          .seed(shape.seed())
+          .customers(shape.customers())
+          .fraudFraction(0.075)
+          .eventsPerSecond(4_000 / (shape.days() * 86_400))
+          .backfill(4_000, midnight)
+          .build())));
+    }
+    assertTrue(runs.size() > 40, runs.size() + " runs");
+    for (List<GeneratedRecord> run : runs) {
+      assertTrue(
+          run.size() >= FraudPattern.MERCHANT_RUN_MIN_PAYMENTS && run.size() <= FraudPattern.MERCHANT_RUN_MAX_PAYMENTS,
+          () -> "a run of " + run.size() + " payments at " + Instant.ofEpochMilli(run.get(0).timestampMillis()));
+    }
+  }
+
+  /** Each merchant's COMPROMISED_MERCHANT payments, cut into runs of {@link FraudPattern#MERCHANT_RUN_WINDOW}. */
+  private static List<List<GeneratedRecord>> merchantRuns(List<GeneratedRecord> records) {
+    Map<String, List<GeneratedRecord>> byMerchant = new HashMap<>();
+    records.stream()
+        .filter(r -> FraudPattern.COMPROMISED_MERCHANT.name().equals(r.fraudPattern()))
+        .forEach(r -> byMerchant.computeIfAbsent(decode(r).getMerchantId(), m -> new ArrayList<>()).add(r));
+    List<List<GeneratedRecord>> runs = new ArrayList<>();
+    for (List<GeneratedRecord> payments : byMerchant.values()) {
+      List<GeneratedRecord> run = null;
+      for (GeneratedRecord payment : payments) {
+        if (run == null
+            || payment.timestampMillis() - run.get(0).timestampMillis() > FraudPattern.MERCHANT_RUN_WINDOW.toMillis()) {
+          run = new ArrayList<>();
+          runs.add(run);
+        }
+        run.add(payment);
+      }
+    }
+    return runs;
+  }
+
   @Test
   void largePaymentsDwarfTheCustomersEarlierOnes() {
     Map<String, List<Long>> earlierAmounts = new HashMap<>();

@@ -41,8 +41,16 @@ import org.joda.time.Instant;
  * merchant step runs on the customer step's output and counts, per earlier payment, the signals
  * the customer step already computed: the issuer's decline (PaymentEvent status) and an amount far
  * above that customer's own habits ({@link MerchantHistory#isRisky}). The graph stays a chain
- * (payments → per customer → per merchant → score), every feature is computed from payments with
- * an earlier event time only, and a replay computes the same features.
+ * (payments → per customer → per merchant → score), and every feature is computed from payments
+ * not later in event time than the payment's own.
+ *
+ * <p><b>Order.</b> On a stream, each payment is sent on at once with the features of the merchant's
+ * payments that reached the step before it: no latency, and the same features for a replay that
+ * hands the step the same order. That order is the customer step's output order: a live stream's
+ * arrival order, within a read of a few records, but a backlog read in big batches reaches the step
+ * grouped by customer within each batch, and a merchant's run inside one batch is then seen out of
+ * order (README, "Merchant features"). Bounded input is sorted by event time instead, and so is a
+ * stream's with {@link #inEventTimeOrder}.
  *
  * <p>Features of an earlier release (restored from a savepoint while buffered, without a merchant
  * id) pass through without merchant features. State is one {@link MerchantHistory} per merchant,
@@ -56,44 +64,61 @@ public class ComputeMerchantFeatures extends PTransform<PCollection<CustomerFeat
   static final String NO_MERCHANT = "";
 
   private final Duration inactivityTtl;
+  private final boolean eventTimeOrderOnStreams;
 
-  private ComputeMerchantFeatures(Duration inactivityTtl) {
+  private ComputeMerchantFeatures(Duration inactivityTtl, boolean eventTimeOrderOnStreams) {
     this.inactivityTtl = inactivityTtl;
+    this.eventTimeOrderOnStreams = eventTimeOrderOnStreams;
   }
 
-  /** Default: forget a merchant after 30 days without payments. */
+  /** Default: forget a merchant after 30 days without payments; on a stream, at once in arrival order. */
   public static ComputeMerchantFeatures create() {
-    return new ComputeMerchantFeatures(Duration.standardDays(30));
+    return new ComputeMerchantFeatures(Duration.standardDays(30), false);
   }
 
   /** Event time without payments after which a merchant's history is dropped. */
   public ComputeMerchantFeatures withInactivityTtl(Duration ttl) {
-    return new ComputeMerchantFeatures(ttl);
+    return new ComputeMerchantFeatures(ttl, eventTimeOrderOnStreams);
+  }
+
+  /**
+   * On a stream too, hold each payment until the watermark passes it and add the features in
+   * event-time order, as on bounded input: a backlog replayed in big batches keeps a merchant's runs
+   * in order, and each decision waits for the watermark.
+   */
+  public ComputeMerchantFeatures inEventTimeOrder() {
+    return new ComputeMerchantFeatures(inactivityTtl, true);
   }
 
   @Override
   public PCollection<CustomerFeatures> expand(PCollection<CustomerFeatures> features) {
+    // Bounded input (a backfill in batch mode) reaches a keyed step in no order at all, and every
+    // decision waits for the end of the input anyway: there, sorting by event time costs nothing.
+    boolean eventTimeOrder = eventTimeOrderOnStreams || features.isBounded() == PCollection.IsBounded.BOUNDED;
     return features
         .apply("KeyByMerchant",
             WithKeys.of((CustomerFeatures f) -> f.getMerchantId() == null ? NO_MERCHANT : f.getMerchantId())
                 .withKeyType(TypeDescriptors.strings()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), StateCoders.avro(CustomerFeatures.class)))
-        .apply("MerchantPointInTimeFeatures", ParDo.of(new MerchantFeaturesFn(inactivityTtl)))
+        .apply("MerchantPointInTimeFeatures", ParDo.of(new MerchantFeaturesFn(inactivityTtl, eventTimeOrder)))
         .setCoder(StateCoders.avro(CustomerFeatures.class));
   }
 
   /**
-   * Holds each merchant's payments until the watermark passes them, then adds their merchant
-   * features in event-time order (ties by transaction id): a merchant's payments come from many
-   * customers, so they reach this step in no particular order (the customer step emits grouped by
-   * customer, a batch runner sorts by key only), and features from whatever happened to be
-   * processed first would be neither point in time nor the same on a replay.
+   * Adds a merchant's features to its payments. On a stream, at once, in arrival order: a payment
+   * sees the merchant's payments that reached this step before it and are not later than it in
+   * event time (point in time, as the customer step), so the step adds no latency; a replay that
+   * hands the step the same order computes the same features. On bounded input, once the
+   * watermark passes each payment, in event-time order (ties by transaction id). Payments pending
+   * in a savepoint of the release that held every payment for the watermark are still sent on
+   * when their timer fires: the state and timers of both ways are the same.
    */
   private static class MerchantFeaturesFn extends DoFn<KV<String, CustomerFeatures>, CustomerFeatures> {
     private static final Comparator<CustomerFeatures> EVENT_TIME_ORDER =
         Comparator.comparingLong(CustomerFeatures::getEventTime).thenComparing(CustomerFeatures::getTransactionId);
 
     private final Duration inactivityTtl;
+    private final boolean eventTimeOrder;
     private final Counter expired = Metrics.counter(ComputeCustomerFeatures.METRICS_NAMESPACE, "merchants_expired");
 
     @StateId("merchant")
@@ -111,19 +136,30 @@ public class ComputeMerchantFeatures extends PTransform<PCollection<CustomerFeat
     @TimerId("forget")
     private final TimerSpec forgetSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-    MerchantFeaturesFn(Duration inactivityTtl) {
+    MerchantFeaturesFn(Duration inactivityTtl, boolean eventTimeOrder) {
       this.inactivityTtl = inactivityTtl;
+      this.eventTimeOrder = eventTimeOrder;
     }
 
     @ProcessElement
     public void process(
         @Element KV<String, CustomerFeatures> element,
+        @StateId("merchant") ValueState<MerchantHistory> merchantState,
         @StateId("pending") BagState<CustomerFeatures> pending,
         @StateId("flushAt") ValueState<Long> flushAtState,
         @TimerId("flush") Timer flush,
+        @TimerId("forget") Timer forget,
         OutputReceiver<CustomerFeatures> out) {
       if (NO_MERCHANT.equals(element.getKey())) {
         out.output(element.getValue());
+        return;
+      }
+      if (!eventTimeOrder) {
+        MerchantHistory stored = merchantState.read();
+        // Never change the object read from state (see ComputeCustomerFeatures).
+        MerchantHistory history = stored == null ? new MerchantHistory() : stored.copy();
+        out.output(history.addPayment(element.getValue()));
+        remember(history, merchantState, forget);
         return;
       }
       pending.add(element.getValue());
@@ -134,6 +170,11 @@ public class ComputeMerchantFeatures extends PTransform<PCollection<CustomerFeat
         flush.withOutputTimestamp(new Instant(time)).set(new Instant(time));
         flushAtState.write(time);
       }
+    }
+
+    private void remember(MerchantHistory history, ValueState<MerchantHistory> merchantState, Timer forget) {
+      merchantState.write(history);
+      forget.set(new Instant(history.latestTime()).plus(inactivityTtl));
     }
 
     @OnTimer("flush")
@@ -157,8 +198,7 @@ public class ComputeMerchantFeatures extends PTransform<PCollection<CustomerFeat
       for (CustomerFeatures payment : ready) {
         context.outputWithTimestamp(history.addPayment(payment), new Instant(payment.getEventTime()));
       }
-      merchantState.write(history);
-      forget.set(new Instant(history.latestTime()).plus(inactivityTtl));
+      remember(history, merchantState, forget);
       pending.clear();
       waiting.forEach(pending::add);
       if (waiting.isEmpty()) {

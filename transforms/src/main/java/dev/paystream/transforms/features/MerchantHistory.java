@@ -19,9 +19,10 @@ import org.apache.beam.sdk.coders.CustomCoder;
  * are dropped, and at most {@link #MAX_RECENT} are kept (the newest), so a merchant busier than
  * that sees rates over its last {@value #MAX_RECENT} payments and a saturated count.
  *
- * <p>Point in time: a payment's merchant features count only the merchant's payments with an
- * earlier event time, whatever order they arrive in (within {@link #KEEP}). The amount statistics
- * are habits, not exact history: they include every payment processed before.
+ * <p>Point in time, as {@link CustomerHistory}: a payment's merchant features count only the
+ * merchant's payments added before it with an event time at or before its own, whatever order they
+ * arrive in (within {@link #KEEP}). The amount statistics are habits, not exact history: they
+ * include every payment processed before.
  */
 final class MerchantHistory {
   /** The window of the recent-payment features: a compromised merchant's run lasts minutes. */
@@ -71,15 +72,15 @@ final class MerchantHistory {
   }
 
   /**
-   * The payment's features with the merchant's added (from the merchant's earlier payments), then
-   * the payment remembered.
+   * The payment's features with the merchant's added (from the payments added before it and not
+   * later than it in event time), then the payment remembered.
    */
   CustomerFeatures addPayment(CustomerFeatures payment) {
     long time = payment.getEventTime();
     int payments = 0;
     int riskyPayments = 0;
     for (int i = 0; i < times.length; i++) {
-      if (times[i] > time - WINDOW && times[i] < time) {
+      if (times[i] > time - WINDOW && times[i] <= time) {
         payments++;
         riskyPayments += risky[i] ? 1 : 0;
       }

@@ -72,6 +72,15 @@ public class MerchantHistoryTest {
   }
 
   @Test
+  public void aPaymentSeesAnEarlierArrivalAtTheSameEventTimeAsTheCustomerStepDoes() {
+    MerchantHistory merchant = new MerchantHistory();
+    merchant.addPayment(payment("a", T0, 1_000, 0, true));
+    CustomerFeatures tie = merchant.addPayment(payment("b", T0, 1_000, 0, false));
+    assertEquals(1, (int) tie.getMerchantPayments30m());
+    assertEquals(1, (int) tie.getMerchantRisky30m());
+  }
+
+  @Test
   public void amountAgainstTheMerchantSpeaksAfterTenOrdinaryPaymentsAndIgnoresRiskyOnes() throws Exception {
     MerchantHistory merchant = new MerchantHistory();
     for (int i = 0; i < 10; i++) {
