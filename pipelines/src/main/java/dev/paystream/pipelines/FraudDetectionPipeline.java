@@ -164,7 +164,8 @@ public final class FraudDetectionPipeline {
             "ComputeCustomerFeatures",
             ComputeCustomerFeatures.create()
                 .withMinHistory(options.getMinHistory())
-                .withInactivityTtl(Duration.standardDays(options.getCustomerTtlDays())));
+                .withInactivityTtl(Duration.standardDays(options.getCustomerTtlDays()))
+                .withPaymentCoder(options.getPaymentCoder()));
     if (!options.getMerchantFeatures()) {
       return customerFeatures;
     }

@@ -94,7 +94,8 @@ public final class ReadDistinctPayments extends PTransform<PBegin, PCollectionTu
                 .withMaxFutureSkew(Duration.standardMinutes(options.getMaxFutureSkewMinutes()))
                 .withMaxEventAge(Duration.standardDays(options.getMaxEventAgeDays()))
                 .withMaxPayloadBytes(options.getMaxPayloadBytes()));
-    DeduplicatePayments dedup = DeduplicatePayments.within(Duration.standardMinutes(options.getDedupRetentionMinutes()));
+    DeduplicatePayments dedup = DeduplicatePayments.within(Duration.standardMinutes(options.getDedupRetentionMinutes()))
+            .withPaymentCoder(options.getPaymentCoder());
     PCollection<PaymentEvent> distinct =
         validated
             .get(ValidatePayments.VALID)

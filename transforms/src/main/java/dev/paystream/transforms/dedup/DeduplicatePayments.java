@@ -2,6 +2,7 @@ package dev.paystream.transforms.dedup;
 
 import dev.paystream.schemas.metrics.PaystreamMetrics;
 import dev.paystream.schemas.PaymentEvent;
+import dev.paystream.transforms.state.PaymentCoder;
 import dev.paystream.transforms.state.StateCoders;
 import java.util.Collections;
 import java.util.HashMap;
@@ -68,10 +69,13 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
 
   private final Duration retention;
   private final SerializableFunction<String, Boolean> alreadyDecided;
+  private final PaymentCoder paymentCoder;
 
-  private DeduplicatePayments(Duration retention, SerializableFunction<String, Boolean> alreadyDecided) {
+  private DeduplicatePayments(
+      Duration retention, SerializableFunction<String, Boolean> alreadyDecided, PaymentCoder paymentCoder) {
     this.retention = retention;
     this.alreadyDecided = alreadyDecided;
+    this.paymentCoder = paymentCoder;
   }
 
   /**
@@ -82,7 +86,7 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
     if (retention.getMillis() < SLACK_FRACTION) {
       throw new IllegalArgumentException("retention must be at least " + SLACK_FRACTION + " ms, got " + retention);
     }
-    return new DeduplicatePayments(retention, null);
+    return new DeduplicatePayments(retention, null, PaymentCoder.COMPACT);
   }
 
   /**
@@ -95,16 +99,21 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
     if (lookup == null) {
       throw new IllegalArgumentException("lookup must not be null");
     }
-    return new DeduplicatePayments(retention, lookup);
+    return new DeduplicatePayments(retention, lookup, paymentCoder);
+  }
+
+  /** The layout of the keyed payments ({@link StateCoders#payments}); compact by default. */
+  public DeduplicatePayments withPaymentCoder(PaymentCoder coder) {
+    return new DeduplicatePayments(retention, alreadyDecided, coder);
   }
 
   @Override
   public PCollection<PaymentEvent> expand(PCollection<PaymentEvent> payments) {
     return payments
         .apply("KeyByCustomer", WithKeys.of(PaymentEvent::getCustomerId).withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), StateCoders.avro(PaymentEvent.class)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), StateCoders.payments(paymentCoder)))
         .apply("DropRepeatedTransactionIds", ParDo.of(new DropRepeatsFn(retention, alreadyDecided)))
-        .setCoder(StateCoders.avro(PaymentEvent.class));
+        .setCoder(StateCoders.payments(paymentCoder));
   }
 
   private static class DropRepeatsFn extends DoFn<KV<String, PaymentEvent>, PaymentEvent> {

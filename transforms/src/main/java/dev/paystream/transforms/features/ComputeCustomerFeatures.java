@@ -2,6 +2,7 @@ package dev.paystream.transforms.features;
 
 import dev.paystream.schemas.CustomerFeatures;
 import dev.paystream.schemas.PaymentEvent;
+import dev.paystream.transforms.state.PaymentCoder;
 import dev.paystream.transforms.state.StateCoders;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -42,32 +43,39 @@ public class ComputeCustomerFeatures extends PTransform<PCollection<PaymentEvent
 
   private final int minHistory;
   private final Duration inactivityTtl;
+  private final PaymentCoder paymentCoder;
 
-  private ComputeCustomerFeatures(int minHistory, Duration inactivityTtl) {
+  private ComputeCustomerFeatures(int minHistory, Duration inactivityTtl, PaymentCoder paymentCoder) {
     this.minHistory = minHistory;
     this.inactivityTtl = inactivityTtl;
+    this.paymentCoder = paymentCoder;
   }
 
   /** Defaults: 10 earlier payments before z-score and unusual hour count; forget after 30 days. */
   public static ComputeCustomerFeatures create() {
-    return new ComputeCustomerFeatures(10, Duration.standardDays(30));
+    return new ComputeCustomerFeatures(10, Duration.standardDays(30), PaymentCoder.COMPACT);
   }
 
   /** Earlier payments a customer needs before the z-score and unusual-hour features speak. */
   public ComputeCustomerFeatures withMinHistory(int payments) {
-    return new ComputeCustomerFeatures(payments, inactivityTtl);
+    return new ComputeCustomerFeatures(payments, inactivityTtl, paymentCoder);
   }
 
   /** Event time without payments after which a customer's history is dropped. */
   public ComputeCustomerFeatures withInactivityTtl(Duration ttl) {
-    return new ComputeCustomerFeatures(minHistory, ttl);
+    return new ComputeCustomerFeatures(minHistory, ttl, paymentCoder);
+  }
+
+  /** The layout of the keyed payments ({@link StateCoders#payments}); compact by default. */
+  public ComputeCustomerFeatures withPaymentCoder(PaymentCoder coder) {
+    return new ComputeCustomerFeatures(minHistory, inactivityTtl, coder);
   }
 
   @Override
   public PCollection<CustomerFeatures> expand(PCollection<PaymentEvent> payments) {
     return payments
         .apply("KeyByCustomer", WithKeys.of(PaymentEvent::getCustomerId).withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), StateCoders.avro(PaymentEvent.class)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), StateCoders.payments(paymentCoder)))
         .apply("PointInTimeFeatures", ParDo.of(new FeaturesFn(minHistory, inactivityTtl)))
         // Versioned too: Flink keeps a step's output in its savepoint while a snapshot is taken.
         .setCoder(StateCoders.avro(CustomerFeatures.class));

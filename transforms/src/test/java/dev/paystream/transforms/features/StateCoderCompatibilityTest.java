@@ -9,6 +9,7 @@ import dev.paystream.schemas.DeviceInfo;
 import dev.paystream.schemas.GeoLocation;
 import dev.paystream.schemas.PaymentEvent;
 import dev.paystream.transforms.TestPayments;
+import dev.paystream.transforms.state.PaymentCoder;
 import dev.paystream.transforms.state.StateCoders;
 import dev.paystream.transforms.state.VersionedCoder;
 import java.io.IOException;
@@ -47,7 +48,7 @@ public class StateCoderCompatibilityTest {
     return List.of(
         new Case<>("DedupArrivals", StateCoders.arrivals(), arrivals()),
         new Case<>("CustomerHistory", (VersionedCoder<CustomerHistory>) CustomerHistory.coder(), history()),
-        new Case<>("PaymentEvent", StateCoders.avro(PaymentEvent.class), payment()),
+        new Case<>("PaymentEvent", StateCoders.payments(PaymentCoder.COMPACT), payment()),
         new Case<>("CustomerFeatures", StateCoders.avro(CustomerFeatures.class), features()),
         // Born versioned (rules-v3's release): no unversioned layout before them.
         new Case<>("MerchantHistory", (VersionedCoder<MerchantHistory>) MerchantHistory.coder(), merchant(), 1),
@@ -90,7 +91,17 @@ public class StateCoderCompatibilityTest {
   @Test
   public void v2FieldsSurviveTheKeyedPaymentCoder() throws Exception {
     PaymentEvent v2 = PaymentEvent.newBuilder(payment()).setDeviceId("dev-1").setChannel("app").build();
-    assertEquals(v2, CoderUtils.clone(StateCoders.avro(PaymentEvent.class), v2));
+    assertEquals(v2, CoderUtils.clone(StateCoders.payments(PaymentCoder.COMPACT), v2));
+    assertEquals(v2, CoderUtils.clone(StateCoders.payments(PaymentCoder.AVRO), v2));
+  }
+
+  /** The benchmark's baseline ({@code --paymentCoder=AVRO}) is the coder before issue 16, byte for byte. */
+  @Test
+  public void theAvroPaymentCoderWritesWhatTheReleaseBeforeTheCompactLayoutWrote() throws Exception {
+    VersionedCoder<PaymentEvent> avro = StateCoders.payments(PaymentCoder.AVRO);
+    assertEquals(2, avro.currentVersion());
+    assertArrayEquals(golden("PaymentEvent", 2, null), CoderUtils.encodeToByteArray(avro, payment()));
+    assertEquals(avro, StateCoders.avro(PaymentEvent.class));
   }
 
   @Test
