@@ -36,6 +36,9 @@ import org.apache.beam.sdk.coders.CustomCoder;
  * (the golden bytes in {@code StateCoderCompatibilityTest} hold this one).
  */
 final class CompactPaymentCoder extends CustomCoder<PaymentEvent> {
+  /** Pinned: see {@link VersionedCoder}. */
+  private static final long serialVersionUID = 1L;
+
   /** The schema this layout covers (PaymentEvent v2): a later one must bring its own layout. */
   static final int SCHEMA_VERSION = 2;
 

@@ -14,6 +14,7 @@ import dev.paystream.transforms.state.StateCoders;
 import dev.paystream.transforms.state.VersionedCoder;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.ObjectInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,6 +103,27 @@ public class StateCoderCompatibilityTest {
     assertEquals(2, avro.currentVersion());
     assertArrayEquals(golden("PaymentEvent", 2, null), CoderUtils.encodeToByteArray(avro, payment()));
     assertEquals(avro, StateCoders.avro(PaymentEvent.class));
+  }
+
+  /**
+   * A savepoint holds the state coders Java-serialized: the coders of 4a65de2 (2026-12-07, before
+   * the compact payment layout), serialized then ({@code StateCoders-4a65de2.ser}), still
+   * deserialize into working coders. Fails when one of their classes is renamed, removed or
+   * changes its serialVersionUID.
+   */
+  @Test
+  public void theStateCodersASavepointOf4a65de2HoldsStillDeserialize() throws Exception {
+    List<String> names = List.of("DedupArrivals", "CustomerHistory", "MerchantHistory", "PaymentEvent", "CustomerFeatures", "FlushTime");
+    List<?> coders;
+    try (ObjectInputStream in = new ObjectInputStream(StateCoderCompatibilityTest.class.getResourceAsStream(GOLDEN + "StateCoders-4a65de2.ser"))) {
+      coders = (List<?>) in.readObject();
+    }
+    assertEquals(names.size(), coders.size());
+    for (int i = 0; i < names.size(); i++) {
+      VersionedCoder<?> coder = (VersionedCoder<?>) coders.get(i);
+      byte[] written = golden(names.get(i), coder.currentVersion(), null);
+      assertArrayEquals(names.get(i) + " through the coder of 4a65de2", written, reencoded(coder, written));
+    }
   }
 
   @Test
