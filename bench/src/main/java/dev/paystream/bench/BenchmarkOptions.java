@@ -50,7 +50,8 @@ public interface BenchmarkOptions extends PipelineOptions {
           + "flink-embedded-metrics.options (repeat flink,flink-metrics to compare them in one run); "
           + "direct-unbatched: direct with --sourceBatchRecords=0 (the DirectRunner before issue 16); flink-copying, "
           + "flink-fastercopy: flink with --fasterCopy=false / true; flink-avropayments, flink-compactpayments: flink with "
-          + "--paymentCoder=AVRO / COMPACT (repeat a pair alternated to compare them in one run)")
+          + "--paymentCoder=AVRO / COMPACT; flink-twocustomersteps, flink-fusedcustomersteps: flink with --fuseCustomerSteps="
+          + "false / true (repeat a pair alternated to compare them in one run)")
   @Default.InstanceFactory(AllContenders.class)
   List<String> getContenders();
 

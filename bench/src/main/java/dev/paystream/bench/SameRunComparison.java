@@ -14,7 +14,8 @@ import java.util.stream.Stream;
  * #OPTION_PAIRS}, each the Flink contender with one option set either way whatever the options file
  * says (issue 16): Beam's {@code --fasterCopy} (no copy between chained operators and of heap state)
  * against the copying default it replaced; the compact payment coder on the customer-keyed
- * shuffles against the Avro one it replaced.
+ * shuffles against the Avro one it replaced; the prototype that fuses dedup and the customer
+ * features into one keyed step against the two steps.
  */
 record SameRunComparison(String what, String key, Double target, Figures base, Figures variant) {
   static final String FLINK = "flink embedded";
@@ -37,7 +38,10 @@ record SameRunComparison(String what, String key, Double target, Figures base, F
           new FlinkVariant("flink-copying", "--fasterCopy=false"), new FlinkVariant("flink-fastercopy", "--fasterCopy=true")),
       new OptionPair("--paymentCoder=COMPACT vs AVRO", "payment_coder",
           new FlinkVariant("flink-avropayments", "--paymentCoder=AVRO"),
-          new FlinkVariant("flink-compactpayments", "--paymentCoder=COMPACT")));
+          new FlinkVariant("flink-compactpayments", "--paymentCoder=COMPACT")),
+      new OptionPair("--fuseCustomerSteps=true vs false", "fused_customer_steps",
+          new FlinkVariant("flink-twocustomersteps", "--fuseCustomerSteps=false"),
+          new FlinkVariant("flink-fusedcustomersteps", "--fuseCustomerSteps=true")));
 
   /** The variant a contender name stands for, if it is one. */
   static Optional<FlinkVariant> variant(String contender) {
