@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -101,12 +100,6 @@ public final class Benchmark {
             case "flink-metrics" -> measurePipeline(
                 SameRunComparison.METRICS_ON, flinkInput(big), OptionsFile.merge(flinkArgs(), OptionsFile.read(flinkMetricsOptionsFile())),
                 options.getProfile());
-            // Copies between chained operators and of heap state on or off, whatever the options
-            // file says (issue 16): give both, alternated, to compare them in one run.
-            case "flink-copying" -> measurePipeline(
-                SameRunComparison.COPYING, flinkInput(big), OptionsFile.merge(flinkArgs(), List.of("--fasterCopy=false")), options.getProfile());
-            case "flink-fastercopy" -> measurePipeline(
-                SameRunComparison.FASTER_COPY, flinkInput(big), OptionsFile.merge(flinkArgs(), List.of("--fasterCopy=true")), options.getProfile());
             case "flink-kafkaio" -> measurePipeline(
                 "flink, KafkaIO EOS sink", preload("bench-payments-flink-kafkaio", options.getFlinkKafkaIoEvents()), flinkKafkaIoArgs(), false);
             case "direct" -> measurePipeline("direct", preload("bench-payments-direct", options.getDirectEvents()), directArgs(), options.getProfile());
@@ -115,7 +108,14 @@ public final class Benchmark {
             case "direct-unbatched" -> measurePipeline(
                 DIRECT_UNBATCHED, preload("bench-payments-direct-unbatched", options.getDirectEvents()),
                 OptionsFile.merge(directArgs(), List.of("--sourceBatchRecords=0")), options.getProfile());
-            default -> throw new IllegalArgumentException("unknown contender " + contender);
+            // The Flink run with one option set either way whatever the options file says (issue 16):
+            // give both of a pair, alternated, to compare them in one run (SameRunComparison).
+            default -> {
+              SameRunComparison.FlinkVariant variant = SameRunComparison.variant(contender)
+                  .orElseThrow(() -> new IllegalArgumentException("unknown contender " + contender));
+              yield measurePipeline(
+                  variant.label(), flinkInput(big), OptionsFile.merge(flinkArgs(), List.of(variant.option())), options.getProfile());
+            }
           };
       double rate = (double) result.get("events_per_second");
       switch (contender) {
@@ -569,11 +569,9 @@ public final class Benchmark {
         "partitions", options.getPartitions(), "latencySeconds", options.getLatencySeconds()));
     report.put("results", results);
     report.put("targets", targets());
-    for (Optional<SameRunComparison> comparison : List.of(SameRunComparison.metrics(results), SameRunComparison.fasterCopy(results))) {
-      comparison.ifPresent(cost -> {
-        report.put(cost.key(), cost.toMap());
-        ((List<String>) report.get("targets")).add(cost.verdict());
-      });
+    for (SameRunComparison comparison : SameRunComparison.all(results)) {
+      report.put(comparison.key(), comparison.toMap());
+      ((List<String>) report.get("targets")).add(comparison.verdict());
     }
     System.out.println();
     System.out.print(Table.format(results));
@@ -600,7 +598,7 @@ public final class Benchmark {
       double rate = (double) r.get("events_per_second");
       double cpu = (double) r.get("cpu_seconds_per_million_events");
       Object ratio = r.get("ratio_to_limit");
-      if (name.equals(SameRunComparison.FLINK) || name.equals(SameRunComparison.COPYING) || name.equals(SameRunComparison.FASTER_COPY)) {
+      if (SameRunComparison.isFlinkThroughput(name)) {
         targets.add(String.format("Flink >= 0.5 of the limit and <= 100 CPU s per 1M events (%s): %s of the limit, %,.0f CPU s -> %s",
             name, ratio == null ? "?" : String.format("%.3f", (double) ratio), cpu,
             ratio != null && (double) ratio >= 0.5 && cpu <= 100 ? "met" : "NOT met"));

@@ -49,7 +49,9 @@ public interface BenchmarkOptions extends PipelineOptions {
   @Description("Contenders to run, in order: limit, flink, flink-kafkaio, direct-unbatched, direct; flink-metrics: flink with "
           + "flink-embedded-metrics.options (repeat flink,flink-metrics to compare them in one run); "
           + "direct-unbatched: direct with --sourceBatchRecords=0 (the DirectRunner before issue 16); flink-copying, "
-          + "flink-fastercopy: flink with --fasterCopy=false / true (repeat them alternated to compare them in one run)")
+          + "flink-fastercopy: flink with --fasterCopy=false / true; flink-avropayments, flink-compactpayments: flink with "
+          + "--paymentCoder=AVRO / COMPACT; flink-twocustomersteps, flink-fusedcustomersteps: flink with --fuseCustomerSteps="
+          + "false / true (repeat a pair alternated to compare them in one run)")
   @Default.InstanceFactory(AllContenders.class)
   List<String> getContenders();
 

@@ -1,23 +1,61 @@
 package dev.paystream.bench;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Two Flink contenders of one run compared, a baseline and a variant (each may run several times,
  * alternated, to even out a shared machine): the mean of each figure, and the variant's difference.
- * {@link #metrics}: what serving metrics costs (issue 10's target: under 5% apart). {@link
- * #fasterCopy}: Beam's {@code --fasterCopy} (no copy between chained operators and of heap state)
- * against the copying default it replaced (issue 16).
+ * {@link #metrics}: what serving metrics costs (issue 10's target: under 5% apart). The {@link
+ * #OPTION_PAIRS}, each the Flink contender with one option set either way whatever the options file
+ * says (issue 16): Beam's {@code --fasterCopy} (no copy between chained operators and of heap state)
+ * against the copying default it replaced; the compact payment coder on the customer-keyed
+ * shuffles against the Avro one it replaced; the prototype that fuses dedup and the customer
+ * features into one keyed step against the two steps.
  */
 record SameRunComparison(String what, String key, Double target, Figures base, Figures variant) {
   static final String FLINK = "flink embedded";
   static final String METRICS_ON = "flink embedded, metrics on";
-  static final String COPYING = "flink embedded, --fasterCopy=false";
-  static final String FASTER_COPY = "flink embedded, --fasterCopy=true";
   static final double METRICS_TARGET = 0.05;
+
+  /** A Flink contender that adds one option to the options file's: {@code --contenders=<name>}. */
+  record FlinkVariant(String contender, String option) {
+    /** How the report names it. */
+    String label() {
+      return FLINK + ", " + option;
+    }
+  }
+
+  /** Two variants of one option, compared when a run has both: the baseline first. */
+  record OptionPair(String what, String key, FlinkVariant base, FlinkVariant variant) {}
+
+  static final List<OptionPair> OPTION_PAIRS = List.of(
+      new OptionPair("--fasterCopy=true vs false", "faster_copy",
+          new FlinkVariant("flink-copying", "--fasterCopy=false"), new FlinkVariant("flink-fastercopy", "--fasterCopy=true")),
+      new OptionPair("--paymentCoder=COMPACT vs AVRO", "payment_coder",
+          new FlinkVariant("flink-avropayments", "--paymentCoder=AVRO"),
+          new FlinkVariant("flink-compactpayments", "--paymentCoder=COMPACT")),
+      new OptionPair("--fuseCustomerSteps=true vs false", "fused_customer_steps",
+          new FlinkVariant("flink-twocustomersteps", "--fuseCustomerSteps=false"),
+          new FlinkVariant("flink-fusedcustomersteps", "--fuseCustomerSteps=true")));
+
+  /** The variant a contender name stands for, if it is one. */
+  static Optional<FlinkVariant> variant(String contender) {
+    return OPTION_PAIRS.stream()
+        .flatMap(pair -> Stream.of(pair.base(), pair.variant()))
+        .filter(v -> v.contender().equals(contender))
+        .findFirst();
+  }
+
+  /** Whether a result is the Flink throughput run, as the options file has it or with one option changed. */
+  static boolean isFlinkThroughput(String label) {
+    return label.equals(FLINK)
+        || OPTION_PAIRS.stream().anyMatch(pair -> label.equals(pair.base().label()) || label.equals(pair.variant().label()));
+  }
 
   /** Means over the runs of one contender. */
   record Figures(int runs, double eventsPerSecond, double steadyEventsPerSecond, double cpuSecondsPerMillion) {
@@ -40,9 +78,14 @@ record SameRunComparison(String what, String key, Double target, Figures base, F
     return of(results, "Metrics on vs off", "metrics_cost", METRICS_TARGET, FLINK, METRICS_ON);
   }
 
-  /** {@code --fasterCopy=true} vs {@code false}, when the run had both contenders. */
-  static Optional<SameRunComparison> fasterCopy(List<Map<String, Object>> results) {
-    return of(results, "--fasterCopy=true vs false", "faster_copy", null, COPYING, FASTER_COPY);
+  /** Every comparison the run's contenders allow: metrics, then each option pair. */
+  static List<SameRunComparison> all(List<Map<String, Object>> results) {
+    List<SameRunComparison> all = new ArrayList<>();
+    metrics(results).ifPresent(all::add);
+    for (OptionPair pair : OPTION_PAIRS) {
+      of(results, pair.what(), pair.key(), null, pair.base().label(), pair.variant().label()).ifPresent(all::add);
+    }
+    return all;
   }
 
   private static Optional<SameRunComparison> of(

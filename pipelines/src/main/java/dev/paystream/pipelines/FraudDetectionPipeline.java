@@ -13,6 +13,7 @@ import dev.paystream.schemas.wire.FraudDecisionWire;
 import dev.paystream.schemas.PaymentEvent;
 import dev.paystream.transforms.features.ComputeCustomerFeatures;
 import dev.paystream.transforms.features.ComputeMerchantFeatures;
+import dev.paystream.transforms.features.DeduplicateAndComputeFeatures;
 import dev.paystream.transforms.scoring.FraudModel;
 import dev.paystream.transforms.scoring.ScoreFraud;
 import java.io.IOException;
@@ -91,14 +92,19 @@ public final class FraudDetectionPipeline {
     writeDeadLetters.fencePredecessors();
     writeDecisions.fencePredecessors();
     CommittedKeys decided = committed(options, options.getDecisionsTopic());
+    ReadDistinctPayments read =
+        ReadDistinctPayments.from(options, source).withCommittedOutput(decided, committed(options, options.getDeadLetterTopic()));
     PCollectionTuple payments =
-        pipeline.apply(
-            "ReadDistinctPayments",
-            ReadDistinctPayments.from(options, source)
-                .withCommittedOutput(decided, committed(options, options.getDeadLetterTopic())));
+        pipeline.apply("ReadDistinctPayments", options.getFuseCustomerSteps() ? read.deduplicatedLater() : read);
     payments.get(ReadDistinctPayments.DEAD_LETTERS).apply("WriteDeadLetters", writeDeadLetters);
 
-    PCollection<CustomerFeatures> features = features(payments.get(ReadDistinctPayments.PAYMENTS), options);
+    PCollection<CustomerFeatures> features =
+        options.getFuseCustomerSteps()
+            ? withMerchantFeatures(
+                payments.get(ReadDistinctPayments.PAYMENTS).apply("DeduplicateAndComputeCustomerFeatures",
+                    DeduplicateAndComputeFeatures.of(ReadDistinctPayments.deduplication(options, decided), customerFeatures(options))),
+                options)
+            : features(payments.get(ReadDistinctPayments.PAYMENTS), options);
     PCollection<FraudDecision> decisions = features.apply("ScoreFraud", ScoreFraud.with(model(options)));
     decisions.apply("WriteDecisions", writeDecisions);
     if (!options.getWriteToPostgres() && !options.getWriteToRedis()) {
@@ -159,12 +165,19 @@ public final class FraudDetectionPipeline {
    * composite: their names are savepoint keys.
    */
   public static PCollection<CustomerFeatures> features(PCollection<PaymentEvent> payments, FraudDetectionOptions options) {
-    PCollection<CustomerFeatures> customerFeatures =
-        payments.apply(
-            "ComputeCustomerFeatures",
-            ComputeCustomerFeatures.create()
-                .withMinHistory(options.getMinHistory())
-                .withInactivityTtl(Duration.standardDays(options.getCustomerTtlDays())));
+    return withMerchantFeatures(payments.apply("ComputeCustomerFeatures", customerFeatures(options)), options);
+  }
+
+  private static ComputeCustomerFeatures customerFeatures(FraudDetectionOptions options) {
+    return ComputeCustomerFeatures.create()
+        .withMinHistory(options.getMinHistory())
+        .withInactivityTtl(Duration.standardDays(options.getCustomerTtlDays()))
+        .withPaymentCoder(options.getPaymentCoder());
+  }
+
+  /** {@code customerFeatures}, then (with {@code --merchantFeatures}) the merchant step. */
+  private static PCollection<CustomerFeatures> withMerchantFeatures(
+      PCollection<CustomerFeatures> customerFeatures, FraudDetectionOptions options) {
     if (!options.getMerchantFeatures()) {
       return customerFeatures;
     }

@@ -3,6 +3,7 @@ package dev.paystream.pipelines;
 import dev.paystream.io.kafka.EventTimeSource;
 import dev.paystream.io.kafka.ExactlyOnceSink;
 import dev.paystream.io.kafka.OffsetRanges;
+import dev.paystream.transforms.state.PaymentCoder;
 import dev.paystream.transforms.validate.PaymentFormat;
 import dev.paystream.transforms.validate.ValidatePayments;
 import org.apache.beam.sdk.options.Default;
@@ -163,6 +164,15 @@ public interface PaymentIngestOptions extends KafkaOptions, StreamingOptions {
   long getDedupRetentionMinutes();
 
   void setDedupRetentionMinutes(long value);
+
+  @Description(
+      "Layout of the payments the customer-keyed steps shuffle (dedup, customer features): COMPACT, "
+          + "a hand-written versioned layout, or AVRO, Avro binary as before issue 16 (kept to measure "
+          + "the two in one benchmark run; COMPACT reads what AVRO wrote, not the other way round)")
+  @Default.Enum("COMPACT")
+  PaymentCoder getPaymentCoder();
+
+  void setPaymentCoder(PaymentCoder value);
 
   @Description(
       "Records per partition read again at start, before the consumer group's committed offsets: "

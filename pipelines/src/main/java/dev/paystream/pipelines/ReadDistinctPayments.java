@@ -39,18 +39,21 @@ public final class ReadDistinctPayments extends PTransform<PBegin, PCollectionTu
   // Output a predecessor without state committed (null: not looked up), see withCommittedOutput.
   private final CommittedKeys decided;
   private final CommittedKeys deadLettered;
+  // false: PAYMENTS are the valid payments, repeats included (a later step deduplicates them)
+  private final boolean deduplicate;
 
   private ReadDistinctPayments(
-      PaymentIngestOptions options, PaymentSource source, CommittedKeys decided, CommittedKeys deadLettered) {
+      PaymentIngestOptions options, PaymentSource source, CommittedKeys decided, CommittedKeys deadLettered, boolean deduplicate) {
     this.options = options;
     this.source = source;
     this.decided = decided;
     this.deadLettered = deadLettered;
+    this.deduplicate = deduplicate;
   }
 
   /** Reads {@code --paymentsTopic} from {@code source}: the stream, or a backfill's ranges. */
   public static ReadDistinctPayments from(PaymentIngestOptions options, PaymentSource source) {
-    return new ReadDistinctPayments(options, source, null, null);
+    return new ReadDistinctPayments(options, source, null, null, true);
   }
 
   /**
@@ -60,7 +63,15 @@ public final class ReadDistinctPayments extends PTransform<PBegin, PCollectionTu
    * reads records again without deciding them twice.
    */
   public ReadDistinctPayments withCommittedOutput(CommittedKeys decided, CommittedKeys deadLettered) {
-    return new ReadDistinctPayments(options, source, decided, deadLettered);
+    return new ReadDistinctPayments(options, source, decided, deadLettered, deduplicate);
+  }
+
+  /**
+   * Leaves the de-duplication to the caller ({@link #deduplication}, e.g. fused with the features
+   * step: {@code --fuseCustomerSteps}): {@link #PAYMENTS} are then the valid payments, repeats included.
+   */
+  public ReadDistinctPayments deduplicatedLater() {
+    return new ReadDistinctPayments(options, source, decided, deadLettered, false);
   }
 
   @Override
@@ -74,7 +85,8 @@ public final class ReadDistinctPayments extends PTransform<PBegin, PCollectionTu
       // Beam's Flink runner reads partitions twice after a restore (Beam #34890)
       read = read.apply("DropReplayedOffsets", DropReplayedOffsets.create());
     }
-    return validateAndDeduplicate(read, options, decided, deadLettered);
+    PCollectionTuple validated = validate(read, options, deadLettered);
+    return deduplicate ? deduplicated(validated, options, decided) : validated;
   }
 
   /**
@@ -87,6 +99,16 @@ public final class ReadDistinctPayments extends PTransform<PBegin, PCollectionTu
    */
   public static PCollectionTuple validateAndDeduplicate(
       PCollection<SourceRecord> read, PaymentIngestOptions options, CommittedKeys decided, CommittedKeys deadLettered) {
+    return deduplicated(validate(read, options, deadLettered), options, decided);
+  }
+
+  private static PCollectionTuple deduplicated(PCollectionTuple validated, PaymentIngestOptions options, CommittedKeys decided) {
+    PCollection<PaymentEvent> distinct = validated.get(PAYMENTS).apply("DeduplicatePayments", deduplication(options, decided));
+    return PCollectionTuple.of(PAYMENTS, distinct).and(DEAD_LETTERS, validated.get(DEAD_LETTERS));
+  }
+
+  /** The valid payments ({@link #PAYMENTS}, repeats included) and the dead letters of {@code read}. */
+  private static PCollectionTuple validate(PCollection<SourceRecord> read, PaymentIngestOptions options, CommittedKeys deadLettered) {
     PCollectionTuple validated =
         read.apply(
             "ValidatePayments",
@@ -94,17 +116,20 @@ public final class ReadDistinctPayments extends PTransform<PBegin, PCollectionTu
                 .withMaxFutureSkew(Duration.standardMinutes(options.getMaxFutureSkewMinutes()))
                 .withMaxEventAge(Duration.standardDays(options.getMaxEventAgeDays()))
                 .withMaxPayloadBytes(options.getMaxPayloadBytes()));
-    DeduplicatePayments dedup = DeduplicatePayments.within(Duration.standardMinutes(options.getDedupRetentionMinutes()));
-    PCollection<PaymentEvent> distinct =
-        validated
-            .get(ValidatePayments.VALID)
-            .apply("DeduplicatePayments", decided == null ? dedup : dedup.withAlreadyDecided(decided));
     PCollection<DeadLetter> deadLetters = validated.get(ValidatePayments.DEAD_LETTERS);
     if (deadLettered != null) {
       deadLetters =
           deadLetters.apply("DropCommittedDeadLetters", DropCommitted.of(deadLettered, ExactlyOnceOutputs::sourceCoordinates));
     }
-    return PCollectionTuple.of(PAYMENTS, distinct).and(DEAD_LETTERS, deadLetters);
+    return PCollectionTuple.of(PAYMENTS, validated.get(ValidatePayments.VALID)).and(DEAD_LETTERS, deadLetters);
+  }
+
+  /** The de-duplication of the payments as the options configure it; {@code decided}: see {@link #withCommittedOutput}. */
+  public static DeduplicatePayments deduplication(PaymentIngestOptions options, CommittedKeys decided) {
+    DeduplicatePayments dedup =
+        DeduplicatePayments.within(Duration.standardMinutes(options.getDedupRetentionMinutes()))
+            .withPaymentCoder(options.getPaymentCoder());
+    return decided == null ? dedup : dedup.withAlreadyDecided(decided);
   }
 
   private boolean dropReplayedOffsets() {

@@ -2,7 +2,9 @@ package dev.paystream.transforms.dedup;
 
 import dev.paystream.schemas.metrics.PaystreamMetrics;
 import dev.paystream.schemas.PaymentEvent;
+import dev.paystream.transforms.state.PaymentCoder;
 import dev.paystream.transforms.state.StateCoders;
+import java.io.Serializable;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
@@ -68,10 +70,13 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
 
   private final Duration retention;
   private final SerializableFunction<String, Boolean> alreadyDecided;
+  private final PaymentCoder paymentCoder;
 
-  private DeduplicatePayments(Duration retention, SerializableFunction<String, Boolean> alreadyDecided) {
+  private DeduplicatePayments(
+      Duration retention, SerializableFunction<String, Boolean> alreadyDecided, PaymentCoder paymentCoder) {
     this.retention = retention;
     this.alreadyDecided = alreadyDecided;
+    this.paymentCoder = paymentCoder;
   }
 
   /**
@@ -82,7 +87,7 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
     if (retention.getMillis() < SLACK_FRACTION) {
       throw new IllegalArgumentException("retention must be at least " + SLACK_FRACTION + " ms, got " + retention);
     }
-    return new DeduplicatePayments(retention, null);
+    return new DeduplicatePayments(retention, null, PaymentCoder.COMPACT);
   }
 
   /**
@@ -95,35 +100,43 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
     if (lookup == null) {
       throw new IllegalArgumentException("lookup must not be null");
     }
-    return new DeduplicatePayments(retention, lookup);
+    return new DeduplicatePayments(retention, lookup, paymentCoder);
+  }
+
+  /** The layout of the keyed payments ({@link StateCoders#payments}); compact by default. */
+  public DeduplicatePayments withPaymentCoder(PaymentCoder coder) {
+    return new DeduplicatePayments(retention, alreadyDecided, coder);
   }
 
   @Override
   public PCollection<PaymentEvent> expand(PCollection<PaymentEvent> payments) {
     return payments
         .apply("KeyByCustomer", WithKeys.of(PaymentEvent::getCustomerId).withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), StateCoders.avro(PaymentEvent.class)))
-        .apply("DropRepeatedTransactionIds", ParDo.of(new DropRepeatsFn(retention, alreadyDecided)))
-        .setCoder(StateCoders.avro(PaymentEvent.class));
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), StateCoders.payments(paymentCoder)))
+        .apply("DropRepeatedTransactionIds", ParDo.of(new DropRepeatsFn(repeatFilter())))
+        .setCoder(StateCoders.payments(paymentCoder));
+  }
+
+  /**
+   * What this step does per customer, for a DoFn that declares its state: this step's, or one that
+   * also computes the customer's features in the same keyed step (a prototype, see {@code
+   * DeduplicateAndComputeFeatures}).
+   */
+  public RepeatFilter repeatFilter() {
+    return new RepeatFilter(retention.getMillis(), alreadyDecided);
   }
 
   private static class DropRepeatsFn extends DoFn<KV<String, PaymentEvent>, PaymentEvent> {
-    private final long retentionMillis;
-    private final SerializableFunction<String, Boolean> alreadyDecided;
-    private final Counter duplicates = Metrics.counter(METRICS_NAMESPACE, "duplicates");
-    private final Counter decidedBefore = Metrics.counter(METRICS_NAMESPACE, "already_decided");
+    private final RepeatFilter repeats;
 
-    /** Transaction id to the processing time it arrived at, for the customer's recent payments. */
     @StateId("arrivals")
-    private final StateSpec<ValueState<Map<String, Long>>> arrivalsSpec =
-        StateSpecs.value(StateCoders.arrivals());
+    private final StateSpec<ValueState<Map<String, Long>>> arrivalsSpec = RepeatFilter.arrivalsSpec();
 
     @TimerId("forget")
     private final TimerSpec forgetSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
 
-    DropRepeatsFn(Duration retention, SerializableFunction<String, Boolean> alreadyDecided) {
-      this.retentionMillis = retention.getMillis();
-      this.alreadyDecided = alreadyDecided;
+    DropRepeatsFn(RepeatFilter repeats) {
+      this.repeats = repeats;
     }
 
     @ProcessElement
@@ -132,7 +145,43 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
         @StateId("arrivals") ValueState<Map<String, Long>> arrivalsState,
         @TimerId("forget") Timer forget,
         OutputReceiver<PaymentEvent> out) {
-      String id = element.getValue().getTransactionId();
+      if (repeats.admit(element.getValue().getTransactionId(), arrivalsState, forget)) {
+        out.output(element.getValue());
+      }
+    }
+
+    @OnTimer("forget")
+    public void onForget(
+        @StateId("arrivals") ValueState<Map<String, Long>> arrivalsState, @TimerId("forget") Timer forget) {
+      repeats.forget(arrivalsState, forget);
+    }
+  }
+
+  /**
+   * The customer's recently arrived transaction ids (state {@code arrivals}) and the
+   * processing-time timer that forgets them: whether a payment is new, and the forgetting.
+   */
+  public static final class RepeatFilter implements Serializable {
+    private final long retentionMillis;
+    private final SerializableFunction<String, Boolean> alreadyDecided;
+    private final Counter duplicates = Metrics.counter(METRICS_NAMESPACE, "duplicates");
+    private final Counter decidedBefore = Metrics.counter(METRICS_NAMESPACE, "already_decided");
+
+    RepeatFilter(long retentionMillis, SerializableFunction<String, Boolean> alreadyDecided) {
+      this.retentionMillis = retentionMillis;
+      this.alreadyDecided = alreadyDecided;
+    }
+
+    /** Transaction id to the processing time it arrived at, for the customer's recent payments. */
+    public static StateSpec<ValueState<Map<String, Long>>> arrivalsSpec() {
+      return StateSpecs.value(StateCoders.arrivals());
+    }
+
+    /**
+     * Whether the payment {@code id} is to be passed on (neither a repeat nor already decided);
+     * remembers its arrival either way, setting {@code forget} (a processing-time timer) if needed.
+     */
+    public boolean admit(String id, ValueState<Map<String, Long>> arrivalsState, Timer forget) {
       Map<String, Long> stored = arrivalsState.read();
       long now = forget.getCurrentRelativeTime().getMillis();
       // Also checks the arrival: the timer may not have fired yet for an id past the retention.
@@ -140,7 +189,7 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
       if (arrived != null && now - arrived <= retentionMillis) {
         duplicates.inc();
         PaystreamMetrics.DUPLICATES.labelValues(PaystreamMetrics.DUPLICATE).inc();
-        return;
+        return false;
       }
       boolean decided = alreadyDecided != null && Boolean.TRUE.equals(alreadyDecided.apply(id));
       // A copy: the runner's state may be snapshotted while we work (Flink with --fasterCopy).
@@ -156,14 +205,13 @@ public class DeduplicatePayments extends PTransform<PCollection<PaymentEvent>, P
       if (decided) {
         decidedBefore.inc();
         PaystreamMetrics.DUPLICATES.labelValues(PaystreamMetrics.ALREADY_DECIDED).inc();
-      } else {
-        out.output(element.getValue());
+        return false;
       }
+      return true;
     }
 
-    @OnTimer("forget")
-    public void onForget(
-        @StateId("arrivals") ValueState<Map<String, Long>> arrivalsState, @TimerId("forget") Timer forget) {
+    /** When {@code forget} fires: drops the ids past the retention, and sets it for the oldest left. */
+    public void forget(ValueState<Map<String, Long>> arrivalsState, Timer forget) {
       long now = forget.getCurrentRelativeTime().getMillis();
       Map<String, Long> stored = arrivalsState.read();
       Map<String, Long> arrivals = stored == null ? new HashMap<>() : new HashMap<>(stored);

@@ -2,7 +2,9 @@ package dev.paystream.transforms.features;
 
 import dev.paystream.schemas.CustomerFeatures;
 import dev.paystream.schemas.PaymentEvent;
+import dev.paystream.transforms.state.PaymentCoder;
 import dev.paystream.transforms.state.StateCoders;
+import java.io.Serializable;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -42,52 +44,65 @@ public class ComputeCustomerFeatures extends PTransform<PCollection<PaymentEvent
 
   private final int minHistory;
   private final Duration inactivityTtl;
+  private final PaymentCoder paymentCoder;
 
-  private ComputeCustomerFeatures(int minHistory, Duration inactivityTtl) {
+  private ComputeCustomerFeatures(int minHistory, Duration inactivityTtl, PaymentCoder paymentCoder) {
     this.minHistory = minHistory;
     this.inactivityTtl = inactivityTtl;
+    this.paymentCoder = paymentCoder;
   }
 
   /** Defaults: 10 earlier payments before z-score and unusual hour count; forget after 30 days. */
   public static ComputeCustomerFeatures create() {
-    return new ComputeCustomerFeatures(10, Duration.standardDays(30));
+    return new ComputeCustomerFeatures(10, Duration.standardDays(30), PaymentCoder.COMPACT);
   }
 
   /** Earlier payments a customer needs before the z-score and unusual-hour features speak. */
   public ComputeCustomerFeatures withMinHistory(int payments) {
-    return new ComputeCustomerFeatures(payments, inactivityTtl);
+    return new ComputeCustomerFeatures(payments, inactivityTtl, paymentCoder);
   }
 
   /** Event time without payments after which a customer's history is dropped. */
   public ComputeCustomerFeatures withInactivityTtl(Duration ttl) {
-    return new ComputeCustomerFeatures(minHistory, ttl);
+    return new ComputeCustomerFeatures(minHistory, ttl, paymentCoder);
+  }
+
+  /** The layout of the keyed payments ({@link StateCoders#payments}); compact by default. */
+  PaymentCoder paymentCoder() {
+    return paymentCoder;
+  }
+
+  /** The layout of the keyed payments ({@link StateCoders#payments}); compact by default. */
+  public ComputeCustomerFeatures withPaymentCoder(PaymentCoder coder) {
+    return new ComputeCustomerFeatures(minHistory, inactivityTtl, coder);
   }
 
   @Override
   public PCollection<CustomerFeatures> expand(PCollection<PaymentEvent> payments) {
     return payments
         .apply("KeyByCustomer", WithKeys.of(PaymentEvent::getCustomerId).withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), StateCoders.avro(PaymentEvent.class)))
-        .apply("PointInTimeFeatures", ParDo.of(new FeaturesFn(minHistory, inactivityTtl)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), StateCoders.payments(paymentCoder)))
+        .apply("PointInTimeFeatures", ParDo.of(new FeaturesFn(pointInTimeStep())))
         // Versioned too: Flink keeps a step's output in its savepoint while a snapshot is taken.
         .setCoder(StateCoders.avro(CustomerFeatures.class));
   }
 
+  /** What this step does per customer, for a DoFn that declares its state (see {@link PointInTimeStep}). */
+  PointInTimeStep pointInTimeStep() {
+    return new PointInTimeStep(minHistory, inactivityTtl);
+  }
+
   private static class FeaturesFn extends DoFn<KV<String, PaymentEvent>, CustomerFeatures> {
-    private final int minHistory;
-    private final Duration inactivityTtl;
-    private final Counter expired = Metrics.counter(METRICS_NAMESPACE, "customers_expired");
+    private final PointInTimeStep step;
 
     @StateId("history")
-    private final StateSpec<ValueState<CustomerHistory>> historySpec =
-        StateSpecs.value(CustomerHistory.coder());
+    private final StateSpec<ValueState<CustomerHistory>> historySpec = PointInTimeStep.historySpec();
 
     @TimerId("forget")
     private final TimerSpec forgetSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-    FeaturesFn(int minHistory, Duration inactivityTtl) {
-      this.minHistory = minHistory;
-      this.inactivityTtl = inactivityTtl;
+    FeaturesFn(PointInTimeStep step) {
+      this.step = step;
     }
 
     @ProcessElement
@@ -96,7 +111,35 @@ public class ComputeCustomerFeatures extends PTransform<PCollection<PaymentEvent
         @StateId("history") ValueState<CustomerHistory> historyState,
         @TimerId("forget") Timer forget,
         OutputReceiver<CustomerFeatures> out) {
-      PaymentEvent payment = element.getValue();
+      out.output(step.features(element.getValue(), historyState, forget));
+    }
+
+    @OnTimer("forget")
+    public void onForget(@StateId("history") ValueState<CustomerHistory> historyState) {
+      step.forget(historyState);
+    }
+  }
+
+  /**
+   * The customer's history (state {@code history}) and the event-time timer that drops it after
+   * the inactivity TTL: the features of each payment, and the forgetting.
+   */
+  static final class PointInTimeStep implements Serializable {
+    private final int minHistory;
+    private final Duration inactivityTtl;
+    private final Counter expired = Metrics.counter(METRICS_NAMESPACE, "customers_expired");
+
+    PointInTimeStep(int minHistory, Duration inactivityTtl) {
+      this.minHistory = minHistory;
+      this.inactivityTtl = inactivityTtl;
+    }
+
+    static StateSpec<ValueState<CustomerHistory>> historySpec() {
+      return StateSpecs.value(CustomerHistory.coder());
+    }
+
+    /** The payment's features at its moment; the payment joins the history, and {@code forget} moves. */
+    CustomerFeatures features(PaymentEvent payment, ValueState<CustomerHistory> historyState, Timer forget) {
       CustomerHistory stored = historyState.read();
       // Never change the object read from state: a runner may snapshot it concurrently (Flink's
       // heap backend with --fasterCopy hands out the stored instance itself).
@@ -109,11 +152,10 @@ public class ComputeCustomerFeatures extends PTransform<PCollection<PaymentEvent
               .build();
       historyState.write(history);
       forget.set(new Instant(history.latestTime()).plus(inactivityTtl));
-      out.output(features);
+      return features;
     }
 
-    @OnTimer("forget")
-    public void onForget(@StateId("history") ValueState<CustomerHistory> historyState) {
+    void forget(ValueState<CustomerHistory> historyState) {
       historyState.clear();
       expired.inc();
     }

@@ -257,6 +257,9 @@ final class CustomerHistory {
    * Welford statistics, the 24 hour counts and the latest event time.
    */
   static class LayoutV1 extends CustomCoder<CustomerHistory> {
+    /** Pinned at its computed value: see {@link dev.paystream.transforms.state.VersionedCoder}. */
+    private static final long serialVersionUID = 5481396982812708072L;
+
     @Override
     public void encode(CustomerHistory history, OutputStream outStream) throws IOException {
       DataOutputStream out = new DataOutputStream(outStream);
@@ -313,6 +316,9 @@ final class CustomerHistory {
    * located payment. A version 1 history reads with none: its first v2 payment is no new device.
    */
   static final class LayoutV2 extends CustomCoder<CustomerHistory> {
+    /** Pinned at its computed value: see {@link dev.paystream.transforms.state.VersionedCoder}. */
+    private static final long serialVersionUID = 3548642434084215280L;
+
     private static final LayoutV1 V1 = new LayoutV1();
 
     @Override
@@ -339,6 +345,9 @@ final class CustomerHistory {
    * payments). A version 2 history reads without a home: its next located payment starts one.
    */
   static final class LayoutV3 extends CustomCoder<CustomerHistory> {
+    /** Pinned at its computed value: see {@link dev.paystream.transforms.state.VersionedCoder}. */
+    private static final long serialVersionUID = 3802947726260427818L;
+
     private static final LayoutV2 V2 = new LayoutV2();
 
     @Override
@@ -366,6 +375,9 @@ final class CustomerHistory {
    * payment), and the one after sees the merchant it learnt.
    */
   static final class LayoutV4 extends CustomCoder<CustomerHistory> {
+    /** Pinned at its computed value: see {@link dev.paystream.transforms.state.VersionedCoder}. */
+    private static final long serialVersionUID = 6472283930361787237L;
+
     private static final LayoutV3 V3 = new LayoutV3();
 
     @Override

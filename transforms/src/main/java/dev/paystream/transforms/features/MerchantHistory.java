@@ -168,6 +168,9 @@ final class MerchantHistory {
 
   /** Version 1: the recent payments (time, risky), the log-amount statistics, the latest time. */
   static final class LayoutV1 extends CustomCoder<MerchantHistory> {
+    /** Pinned at its computed value: see {@link dev.paystream.transforms.state.VersionedCoder}. */
+    private static final long serialVersionUID = 2807936257554313426L;
+
     @Override
     public void encode(MerchantHistory history, OutputStream outStream) throws IOException {
       DataOutputStream out = new DataOutputStream(outStream);

@@ -22,6 +22,9 @@ import org.apache.beam.sdk.coders.CustomCoder;
  * current schema. One of a {@link VersionedCoder}'s versions.
  */
 final class ResolvingAvroCoder<T extends SpecificRecord> extends CustomCoder<T> {
+  /** Pinned at its computed value: see {@link VersionedCoder}. */
+  private static final long serialVersionUID = -5248303481597489372L;
+
   private final Class<T> type;
   private final String writerJson;
   private transient Schema writer;

@@ -26,6 +26,15 @@ import org.apache.beam.sdk.coders.CustomCoder;
  * whose first field is a non-empty string starts with an even byte (zig-zag length).
  */
 public final class VersionedCoder<T> extends CustomCoder<T> {
+  /**
+   * Savepoints hold this coder, and the coders of its versions, Java-serialized (the serializer of
+   * the state they code), and Java checks the class's serialVersionUID when it reads one back.
+   * Each of those classes pins the value the JVM computed for it at 4a65de2 (2026-12-07), so that
+   * a later edit of the class (a method added) cannot make the savepoints of that release
+   * unreadable; a coder born later pins 1.
+   */
+  private static final long serialVersionUID = -4706019459830942421L;
+
   static final int MARKER = 0xFF;
   static final String MARKER_HEX = "0xFF";
 

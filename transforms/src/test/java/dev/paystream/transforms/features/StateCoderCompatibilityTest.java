@@ -9,10 +9,12 @@ import dev.paystream.schemas.DeviceInfo;
 import dev.paystream.schemas.GeoLocation;
 import dev.paystream.schemas.PaymentEvent;
 import dev.paystream.transforms.TestPayments;
+import dev.paystream.transforms.state.PaymentCoder;
 import dev.paystream.transforms.state.StateCoders;
 import dev.paystream.transforms.state.VersionedCoder;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.ObjectInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,7 +49,7 @@ public class StateCoderCompatibilityTest {
     return List.of(
         new Case<>("DedupArrivals", StateCoders.arrivals(), arrivals()),
         new Case<>("CustomerHistory", (VersionedCoder<CustomerHistory>) CustomerHistory.coder(), history()),
-        new Case<>("PaymentEvent", StateCoders.avro(PaymentEvent.class), payment()),
+        new Case<>("PaymentEvent", StateCoders.payments(PaymentCoder.COMPACT), payment()),
         new Case<>("CustomerFeatures", StateCoders.avro(CustomerFeatures.class), features()),
         // Born versioned (rules-v3's release): no unversioned layout before them.
         new Case<>("MerchantHistory", (VersionedCoder<MerchantHistory>) MerchantHistory.coder(), merchant(), 1),
@@ -90,7 +92,38 @@ public class StateCoderCompatibilityTest {
   @Test
   public void v2FieldsSurviveTheKeyedPaymentCoder() throws Exception {
     PaymentEvent v2 = PaymentEvent.newBuilder(payment()).setDeviceId("dev-1").setChannel("app").build();
-    assertEquals(v2, CoderUtils.clone(StateCoders.avro(PaymentEvent.class), v2));
+    assertEquals(v2, CoderUtils.clone(StateCoders.payments(PaymentCoder.COMPACT), v2));
+    assertEquals(v2, CoderUtils.clone(StateCoders.payments(PaymentCoder.AVRO), v2));
+  }
+
+  /** The benchmark's baseline ({@code --paymentCoder=AVRO}) is the coder before issue 16, byte for byte. */
+  @Test
+  public void theAvroPaymentCoderWritesWhatTheReleaseBeforeTheCompactLayoutWrote() throws Exception {
+    VersionedCoder<PaymentEvent> avro = StateCoders.payments(PaymentCoder.AVRO);
+    assertEquals(2, avro.currentVersion());
+    assertArrayEquals(golden("PaymentEvent", 2, null), CoderUtils.encodeToByteArray(avro, payment()));
+    assertEquals(avro, StateCoders.avro(PaymentEvent.class));
+  }
+
+  /**
+   * A savepoint holds the state coders Java-serialized: the coders of 4a65de2 (2026-12-07, before
+   * the compact payment layout), serialized then ({@code StateCoders-4a65de2.ser}), still
+   * deserialize into working coders. Fails when one of their classes is renamed, removed or
+   * changes its serialVersionUID.
+   */
+  @Test
+  public void theStateCodersASavepointOf4a65de2HoldsStillDeserialize() throws Exception {
+    List<String> names = List.of("DedupArrivals", "CustomerHistory", "MerchantHistory", "PaymentEvent", "CustomerFeatures", "FlushTime");
+    List<?> coders;
+    try (ObjectInputStream in = new ObjectInputStream(StateCoderCompatibilityTest.class.getResourceAsStream(GOLDEN + "StateCoders-4a65de2.ser"))) {
+      coders = (List<?>) in.readObject();
+    }
+    assertEquals(names.size(), coders.size());
+    for (int i = 0; i < names.size(); i++) {
+      VersionedCoder<?> coder = (VersionedCoder<?>) coders.get(i);
+      byte[] written = golden(names.get(i), coder.currentVersion(), null);
+      assertArrayEquals(names.get(i) + " through the coder of 4a65de2", written, reencoded(coder, written));
+    }
   }
 
   @Test
