@@ -5,6 +5,9 @@ import dev.paystream.schemas.PaymentEvent;
 import dev.paystream.transforms.state.PaymentCoder;
 import dev.paystream.transforms.state.StateCoders;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -17,11 +20,16 @@ import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.Reify;
+import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -79,9 +87,23 @@ public class ComputeCustomerFeatures extends PTransform<PCollection<PaymentEvent
 
   @Override
   public PCollection<CustomerFeatures> expand(PCollection<PaymentEvent> payments) {
-    return payments
-        .apply("KeyByCustomer", WithKeys.of(PaymentEvent::getCustomerId).withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), StateCoders.payments(paymentCoder)))
+    PCollection<KV<String, PaymentEvent>> keyed =
+        payments
+            .apply("KeyByCustomer", WithKeys.of(PaymentEvent::getCustomerId).withKeyType(TypeDescriptors.strings()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), StateCoders.payments(paymentCoder)));
+    if (payments.isBounded() == PCollection.IsBounded.BOUNDED) {
+      // A backfill: a keyed step gets a customer's payments in no order at all, and the running
+      // statistics (amount profile, usual hours, history count) would learn from later payments.
+      return keyed
+          .apply("WithTimestamps", Reify.timestampsInValue())
+          // Each feature keeps its payment's timestamp, so the group's must not be later.
+          .apply("EarliestTimestamp",
+              Window.<KV<String, TimestampedValue<PaymentEvent>>>configure().withTimestampCombiner(TimestampCombiner.EARLIEST))
+          .apply("GroupByCustomer", GroupByKey.create())
+          .apply("PointInTimeFeatures", ParDo.of(new InEventTimeOrderFn(pointInTimeStep(), inactivityTtl)))
+          .setCoder(StateCoders.avro(CustomerFeatures.class));
+    }
+    return keyed
         .apply("PointInTimeFeatures", ParDo.of(new FeaturesFn(pointInTimeStep())))
         // Versioned too: Flink keeps a step's output in its savepoint while a snapshot is taken.
         .setCoder(StateCoders.avro(CustomerFeatures.class));
@@ -121,6 +143,43 @@ public class ComputeCustomerFeatures extends PTransform<PCollection<PaymentEvent
   }
 
   /**
+   * Bounded input: each customer's payments in event-time order, with the features at each one's
+   * moment, as a stream whose payments arrive in order gets them. A gap longer than the inactivity
+   * TTL starts a new history, as the timer forgets on a stream.
+   */
+  private static class InEventTimeOrderFn extends DoFn<KV<String, Iterable<TimestampedValue<PaymentEvent>>>, CustomerFeatures> {
+    private static final Comparator<TimestampedValue<PaymentEvent>> EVENT_TIME_ORDER =
+        Comparator.comparingLong((TimestampedValue<PaymentEvent> p) -> p.getValue().getEventTime())
+            .thenComparing(p -> p.getValue().getTransactionId());
+
+    private final PointInTimeStep step;
+    private final Duration inactivityTtl;
+
+    InEventTimeOrderFn(PointInTimeStep step, Duration inactivityTtl) {
+      this.step = step;
+      this.inactivityTtl = inactivityTtl;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, Iterable<TimestampedValue<PaymentEvent>>> customer, OutputReceiver<CustomerFeatures> out) {
+      // One customer's payments of a backfill, in memory: a customer's share of the input.
+      List<TimestampedValue<PaymentEvent>> payments = new ArrayList<>();
+      customer.getValue().forEach(payments::add);
+      payments.sort(EVENT_TIME_ORDER);
+      CustomerHistory history = new CustomerHistory();
+      for (TimestampedValue<PaymentEvent> payment : payments) {
+        long time = payment.getValue().getEventTime();
+        if (history.hasPayments() && time > history.latestTime() + inactivityTtl.getMillis()) {
+          history = new CustomerHistory();
+          step.expired.inc();
+        }
+        out.outputWithTimestamp(step.addPayment(history, payment.getValue()), payment.getTimestamp());
+      }
+    }
+  }
+
+  /**
    * The customer's history (state {@code history}) and the event-time timer that drops it after
    * the inactivity TTL: the features of each payment, and the forgetting.
    */
@@ -144,15 +203,19 @@ public class ComputeCustomerFeatures extends PTransform<PCollection<PaymentEvent
       // Never change the object read from state: a runner may snapshot it concurrently (Flink's
       // heap backend with --fasterCopy hands out the stored instance itself).
       CustomerHistory history = stored == null ? new CustomerHistory() : stored.copy();
-      CustomerFeatures features =
-          history
-              .addPayment(payment, minHistory)
-              .setCustomerId(payment.getCustomerId())
-              .setTransactionId(payment.getTransactionId())
-              .build();
+      CustomerFeatures features = addPayment(history, payment);
       historyState.write(history);
       forget.set(new Instant(history.latestTime()).plus(inactivityTtl));
       return features;
+    }
+
+    /** The payment's features at its moment; the payment joins {@code history}. */
+    CustomerFeatures addPayment(CustomerHistory history, PaymentEvent payment) {
+      return history
+          .addPayment(payment, minHistory)
+          .setCustomerId(payment.getCustomerId())
+          .setTransactionId(payment.getTransactionId())
+          .build();
     }
 
     void forget(ValueState<CustomerHistory> historyState) {

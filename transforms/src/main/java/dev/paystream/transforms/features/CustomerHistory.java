@@ -69,6 +69,11 @@ final class CustomerHistory {
     return copy;
   }
 
+  /** Whether any payment joined this history. */
+  boolean hasPayments() {
+    return latestTime != Long.MIN_VALUE;
+  }
+
   long latestTime() {
     return latestTime;
   }

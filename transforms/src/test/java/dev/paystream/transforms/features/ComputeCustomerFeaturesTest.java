@@ -9,12 +9,15 @@ import static org.junit.Assert.assertTrue;
 
 import dev.paystream.schemas.CustomerFeatures;
 import dev.paystream.schemas.PaymentEvent;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.joda.time.Duration;
@@ -146,6 +149,48 @@ public class ComputeCustomerFeaturesTest {
               assertEquals(1L, f.get("a2").getHistoryCount());
               assertEquals(0L, f.get("a3").getHistoryCount());
               assertNull(f.get("a3").getSecondsSincePrevious());
+              return null;
+            });
+    pipeline.run().waitUntilFinish();
+  }
+  /**
+   * A backfill (bounded input) hands a keyed step a customer's payments in any order; the features
+   * must still be those of the payments before each one, as on a stream in order: here the input
+   * is in reverse, so a step computing in arrival order would see every later payment.
+   */
+  @Test
+  public void boundedInputIsComputedInEventTimeOrder() {
+    List<TimestampedValue<PaymentEvent>> newestFirst = new ArrayList<>();
+    for (int i = 29; i >= 0; i--) {
+      newestFirst.add(pay("p" + i, "alice", i * HOUR, 100 + 10 * i));
+    }
+    // 31 days after the last one: the inactivity TTL (30 days) has forgotten alice.
+    newestFirst.add(0, pay("back", "alice", 29 * HOUR + 31 * 24 * HOUR, 500));
+
+    PCollection<CustomerFeatures> features =
+        pipeline
+            .apply(Create.timestamped(newestFirst).withCoder(AvroCoder.of(PaymentEvent.class)))
+            .apply(ComputeCustomerFeatures.create().withMinHistory(3));
+
+    PAssert.that(features)
+        .satisfies(
+            all -> {
+              Map<String, CustomerFeatures> f = byTransaction(all);
+              assertEquals(31, f.size());
+              for (int i = 0; i < 30; i++) {
+                CustomerFeatures p = f.get("p" + i);
+                assertEquals("p" + i, i, (long) p.getHistoryCount());
+                // The mean of 100, 110, ... over the i payments before it.
+                assertEquals("p" + i, i == 0 ? 0.0 : 100 + 5.0 * (i - 1), p.getAmountMean(), 1e-9);
+                // Hourly payments: the hour before holds only itself; the day, itself and the 23 before.
+                assertEquals("p" + i, 1, (int) p.getPaymentsLast1h());
+                long daySum = 0;
+                for (int j = Math.max(0, i - 23); j <= i; j++) {
+                  daySum += 100 + 10 * j;
+                }
+                assertEquals("p" + i, daySum, (long) p.getAmountSum24h());
+              }
+              assertEquals(0L, (long) f.get("back").getHistoryCount());
               return null;
             });
     pipeline.run().waitUntilFinish();
