@@ -1,6 +1,7 @@
 package dev.paystream.io.kafka;
 
 import dev.paystream.schemas.metrics.PaystreamMetrics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -58,9 +59,19 @@ final class WriteBatchTransactionsFn
   // the runner replaces must not leave a second producer of the same transactional id behind.
   private static final Map<String, ShardProducer> IDLE_PRODUCERS = new ConcurrentHashMap<>();
 
+  /**
+   * How long a transaction may stay open before the next batch goes into a new one. The broker
+   * aborts a transaction open longer than the producer's {@code transaction.timeout.ms} (60 s by
+   * default), and one bundle can be large (on Flink, a checkpoint that took long, at start-up or
+   * catching up after a restore, releases all that arrived meanwhile): without a bound, its commit
+   * could fail on every attempt.
+   */
+  static final Duration MAX_OPEN = Duration.ofSeconds(10);
+
   private final KafkaConnection kafka;
   private final String topic;
   private final String sinkGroupId;
+  private final long maxOpenNanos;
 
   private final Counter transactions = Metrics.counter(METRICS_NAMESPACE, "transactions");
   private final Counter batchesWritten = Metrics.counter(METRICS_NAMESPACE, "batches_written");
@@ -86,9 +97,15 @@ final class WriteBatchTransactionsFn
   private transient Map<Integer, OpenTransaction> open;
 
   WriteBatchTransactionsFn(KafkaConnection kafka, String topic, String sinkGroupId) {
+    this(kafka, topic, sinkGroupId, MAX_OPEN);
+  }
+
+  /** With {@code maxOpen} zero, every batch is a transaction of its own. */
+  WriteBatchTransactionsFn(KafkaConnection kafka, String topic, String sinkGroupId, Duration maxOpen) {
     this.kafka = kafka;
     this.topic = topic;
     this.sinkGroupId = sinkGroupId;
+    this.maxOpenNanos = maxOpen.toNanos();
   }
 
   @StartBundle
@@ -140,21 +157,25 @@ final class WriteBatchTransactionsFn
     Iterator<OpenTransaction> pending = open.values().iterator();
     while (pending.hasNext()) {
       OpenTransaction transaction = pending.next();
-      try {
-        transaction.producer.commit(transaction.lastBatch);
-      } catch (RuntimeException e) {
-        abandonOpenTransactions();
-        throw e;
-      }
+      commit(transaction);
       pending.remove();
-      recordsWritten.inc(transaction.records);
-      transactions.inc();
-      PaystreamMetrics.EOS_COMMIT_SECONDS.labelValues(topic).observe((System.nanoTime() - transaction.startNanos) / 1e9);
-      PaystreamMetrics.EOS_BATCH_RECORDS.labelValues(topic).observe(transaction.records);
-      PaystreamMetrics.EOS_TRANSACTIONS.labelValues(topic).inc();
-      PaystreamMetrics.EOS_RECORDS.labelValues(topic).inc(transaction.records);
       IDLE_PRODUCERS.put(key(transaction.shard), transaction.producer);
     }
+  }
+
+  private void commit(OpenTransaction transaction) {
+    try {
+      transaction.producer.commit(transaction.lastBatch);
+    } catch (RuntimeException e) {
+      abandonOpenTransactions();
+      throw e;
+    }
+    recordsWritten.inc(transaction.records);
+    transactions.inc();
+    PaystreamMetrics.EOS_COMMIT_SECONDS.labelValues(topic).observe((System.nanoTime() - transaction.startNanos) / 1e9);
+    PaystreamMetrics.EOS_BATCH_RECORDS.labelValues(topic).observe(transaction.records);
+    PaystreamMetrics.EOS_TRANSACTIONS.labelValues(topic).inc();
+    PaystreamMetrics.EOS_RECORDS.labelValues(topic).inc(transaction.records);
   }
 
   /**
@@ -186,9 +207,21 @@ final class WriteBatchTransactionsFn
     return next;
   }
 
-  /** Sends {@code batch} in the shard's transaction of this bundle; returns the next number. */
+  /**
+   * Sends {@code batch} in the shard's transaction of this bundle, first committing that
+   * transaction if it has been open for {@code maxOpen}; returns the next number.
+   */
   private long send(int shard, ShardProducer producer, KV<Long, Iterable<KV<String, byte[]>>> batch) {
-    OpenTransaction transaction = open.computeIfAbsent(shard, s -> new OpenTransaction(s, producer));
+    OpenTransaction transaction = open.get(shard);
+    if (transaction != null && System.nanoTime() - transaction.startNanos >= maxOpenNanos) {
+      commit(transaction);
+      open.remove(shard);
+      transaction = null;
+    }
+    if (transaction == null) {
+      transaction = new OpenTransaction(shard, producer);
+      open.put(shard, transaction);
+    }
     transaction.records += producer.send(batch.getValue());
     transaction.lastBatch = batch.getKey();
     batchesWritten.inc();

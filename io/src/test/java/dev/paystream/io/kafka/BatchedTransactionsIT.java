@@ -141,6 +141,25 @@ class BatchedTransactionsIT {
   }
 
   @Test
+  void aTransactionOpenForItsMaximumIsCommittedBeforeTheNextBatch() throws Exception {
+    String topic = "bounded-" + System.nanoTime();
+    stack.createTopics(Map.of(topic, 1));
+    String group = topic + "-sink";
+    // No time at all: each batch of the bundle goes into a transaction of its own.
+    PipelineResult result =
+        writeArrivals(
+            new WriteBatchTransactionsFn(kafka, topic, group, java.time.Duration.ZERO),
+            arrivals().addElements(batch(0, "a", 2), batch(1, "b", 1), batch(2, "c", 2)));
+
+    try (CommittedTopicReader reader = new CommittedTopicReader(kafka, topic)) {
+      reader.readUntil(r -> r.size() >= 5, Duration.ofSeconds(30));
+      assertEquals(List.of("a0", "a1", "b0", "c0", "c1"), keys(reader.drain(Duration.ofSeconds(1))));
+    }
+    assertEquals(3, DirectPipelines.counter(result, WriteBatchTransactionsFn.METRICS_NAMESPACE, "transactions"));
+    assertEquals(2, ShardProducer.committedBatch(kafka, topic, group, 0));
+  }
+
+  @Test
   void aReplayedGroupThatTheCommittedNumberCoversInPartHasOnlyTheRestWritten() throws Exception {
     String topic = "overlap-" + System.nanoTime();
     stack.createTopics(Map.of(topic, 1));
@@ -300,10 +319,13 @@ class BatchedTransactionsIT {
   /** Runs the writer alone over {@code arrivals} on the DirectRunner, to the end. */
   private PipelineResult writeArrivals(
       String topic, String sinkGroupId, TestStream.Builder<KV<Integer, KV<Long, Iterable<KV<String, byte[]>>>>> arrivals) {
+    return writeArrivals(new WriteBatchTransactionsFn(kafka, topic, sinkGroupId), arrivals);
+  }
+
+  private static PipelineResult writeArrivals(
+      WriteBatchTransactionsFn writer, TestStream.Builder<KV<Integer, KV<Long, Iterable<KV<String, byte[]>>>>> arrivals) {
     Pipeline pipeline = DirectPipelines.create();
-    pipeline
-        .apply(arrivals.advanceWatermarkToInfinity())
-        .apply(ParDo.of(new WriteBatchTransactionsFn(kafka, topic, sinkGroupId)));
+    pipeline.apply(arrivals.advanceWatermarkToInfinity()).apply(ParDo.of(writer));
     return pipeline.run();
   }
 
