@@ -37,6 +37,8 @@ import org.apache.kafka.common.errors.ProducerFencedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The batched exactly-once sink against the real broker, read back read_committed. */
 @ExtendWith(LocalStackExtension.class)
@@ -109,10 +111,7 @@ class BatchedTransactionsIT {
                 .addElements(batch(1, "b", 1))
                 .addElements(batch(0, "a", 2)));
 
-    try (CommittedTopicReader reader = new CommittedTopicReader(kafka, topic)) {
-      reader.readUntil(r -> r.size() >= 5, Duration.ofSeconds(30));
-      assertEquals(List.of("a0", "a1", "b0", "c0", "c1"), keys(reader.drain(Duration.ofSeconds(1))));
-    }
+    assertCommittedKeys(topic, List.of("a0", "a1", "b0", "c0", "c1"));
     String namespace = WriteBatchTransactionsFn.METRICS_NAMESPACE;
     // 0 alone; 1 and the held 2 in the bundle that brought 1.
     assertEquals(2, DirectPipelines.counter(result, namespace, "transactions"));
@@ -121,42 +120,25 @@ class BatchedTransactionsIT {
     assertEquals(3, DirectPipelines.counter(result, namespace, "committed_batches_skipped"));
   }
 
-  @Test
-  void theBatchesThatOneBundleBringsAShardShareOneTransactionStoringTheLastNumber() throws Exception {
-    String topic = "grouped-" + System.nanoTime();
+  /**
+   * One delivery of three batches (what a completed checkpoint releases on Flink) shares one
+   * transaction, which stores the last number; with no time allowed for a transaction to stay open,
+   * each batch is a transaction of its own.
+   */
+  @ParameterizedTest(name = "a transaction may stay open {0} ms")
+  @ValueSource(longs = {10_000, 0})
+  void theBatchesThatOneBundleBringsAShardShareOneTransactionWhileItMayStayOpen(long maxOpenMillis) throws Exception {
+    String topic = "grouped-" + maxOpenMillis + "-" + System.nanoTime();
     stack.createTopics(Map.of(topic, 1));
     String group = topic + "-sink";
-    // One delivery of three batches: what a completed checkpoint releases on Flink.
-    PipelineResult result =
-        writeArrivals(topic, group, arrivals().addElements(batch(0, "a", 2), batch(1, "b", 1), batch(2, "c", 2)));
-
-    try (CommittedTopicReader reader = new CommittedTopicReader(kafka, topic)) {
-      reader.readUntil(r -> r.size() >= 5, Duration.ofSeconds(30));
-      assertEquals(List.of("a0", "a1", "b0", "c0", "c1"), keys(reader.drain(Duration.ofSeconds(1))));
-    }
-    String namespace = WriteBatchTransactionsFn.METRICS_NAMESPACE;
-    assertEquals(1, DirectPipelines.counter(result, namespace, "transactions"));
-    assertEquals(3, DirectPipelines.counter(result, namespace, "batches_written"));
-    assertEquals(2, ShardProducer.committedBatch(kafka, topic, group, 0));
-  }
-
-  @Test
-  void aTransactionOpenForItsMaximumIsCommittedBeforeTheNextBatch() throws Exception {
-    String topic = "bounded-" + System.nanoTime();
-    stack.createTopics(Map.of(topic, 1));
-    String group = topic + "-sink";
-    // No time at all: each batch of the bundle goes into a transaction of its own.
     PipelineResult result =
         writeArrivals(
-            new WriteBatchTransactionsFn(kafka, topic, group, java.time.Duration.ZERO),
+            new WriteBatchTransactionsFn(kafka, topic, group, java.time.Duration.ofMillis(maxOpenMillis)),
             arrivals().addElements(batch(0, "a", 2), batch(1, "b", 1), batch(2, "c", 2)));
 
-    try (CommittedTopicReader reader = new CommittedTopicReader(kafka, topic)) {
-      reader.readUntil(r -> r.size() >= 5, Duration.ofSeconds(30));
-      assertEquals(List.of("a0", "a1", "b0", "c0", "c1"), keys(reader.drain(Duration.ofSeconds(1))));
-    }
-    assertEquals(3, DirectPipelines.counter(result, WriteBatchTransactionsFn.METRICS_NAMESPACE, "transactions"));
-    assertEquals(2, ShardProducer.committedBatch(kafka, topic, group, 0));
+    assertCommittedKeys(topic, List.of("a0", "a1", "b0", "c0", "c1"));
+    assertTransactions(result, topic, group, maxOpenMillis > 0 ? 1 : 3, 2);
+    assertEquals(3, DirectPipelines.counter(result, WriteBatchTransactionsFn.METRICS_NAMESPACE, "batches_written"));
   }
 
   @Test
@@ -177,14 +159,9 @@ class BatchedTransactionsIT {
             group,
             arrivals().addElements(batch(0, "a", 2), batch(1, "b", 1), batch(2, "c", 1), batch(3, "d", 2)));
 
-    try (CommittedTopicReader reader = new CommittedTopicReader(kafka, topic)) {
-      reader.readUntil(r -> r.size() >= 6, Duration.ofSeconds(30));
-      assertEquals(List.of("a0", "a1", "b0", "c0", "d0", "d1"), keys(reader.drain(Duration.ofSeconds(2))));
-    }
-    String namespace = WriteBatchTransactionsFn.METRICS_NAMESPACE;
-    assertEquals(2, DirectPipelines.counter(result, namespace, "committed_batches_skipped"));
-    assertEquals(1, DirectPipelines.counter(result, namespace, "transactions"));
-    assertEquals(3, ShardProducer.committedBatch(kafka, topic, group, 0));
+    assertCommittedKeys(topic, List.of("a0", "a1", "b0", "c0", "d0", "d1"));
+    assertEquals(2, DirectPipelines.counter(result, WriteBatchTransactionsFn.METRICS_NAMESPACE, "committed_batches_skipped"));
+    assertTransactions(result, topic, group, 1, 3);
   }
 
   @Test
@@ -212,10 +189,7 @@ class BatchedTransactionsIT {
       first.close();
     }
 
-    try (CommittedTopicReader reader = new CommittedTopicReader(kafka, topic)) {
-      reader.readUntil(r -> r.size() >= 6, Duration.ofSeconds(30));
-      assertEquals(List.of("a0", "a1", "a2", "b0", "b1", "d0"), keys(reader.drain(Duration.ofSeconds(1))));
-    }
+    assertCommittedKeys(topic, List.of("a0", "a1", "a2", "b0", "b1", "d0"));
   }
 
   @Test
@@ -306,6 +280,20 @@ class BatchedTransactionsIT {
               .toList(),
           written);
     }
+  }
+
+  /** The topic's committed records by key, read once there are as many as expected (and any more within 2 s). */
+  private void assertCommittedKeys(String topic, List<String> expected) {
+    try (CommittedTopicReader reader = new CommittedTopicReader(kafka, topic)) {
+      reader.readUntil(r -> r.size() >= expected.size(), Duration.ofSeconds(30));
+      assertEquals(expected, keys(reader.drain(Duration.ofSeconds(2))));
+    }
+  }
+
+  /** How many transactions the writer committed, and the last batch number shard 0 stored. */
+  private void assertTransactions(PipelineResult result, String topic, String group, long transactions, long lastBatch) {
+    assertEquals(transactions, DirectPipelines.counter(result, WriteBatchTransactionsFn.METRICS_NAMESPACE, "transactions"));
+    assertEquals(lastBatch, ShardProducer.committedBatch(kafka, topic, group, 0));
   }
 
   /** Numbered batches of shard 0, each {@code addElements} one delivery (a bundle) to the writer. */
