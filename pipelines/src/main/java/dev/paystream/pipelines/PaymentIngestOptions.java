@@ -61,8 +61,9 @@ public interface PaymentIngestOptions extends KafkaOptions, StreamingOptions {
   void setSinkShards(int value);
 
   @Description(
-      "Exactly-once Kafka sink of the outputs: BATCHED (ours: one transaction per batch of "
-          + "--sinkBatchSize records or --sinkBatchDelayMillis, on every runner; a restart of the same "
+      "Exactly-once Kafka sink of the outputs: BATCHED (ours: batches of --sinkBatchSize records or "
+          + "--sinkBatchDelayMillis, one transaction per shard for the batches that reach the writer "
+          + "together, on Flink per completed checkpoint, on every runner; a restart of the same "
           + "job without state resumes from its progress in Kafka) or KAFKA_IO (Beam's "
           + "KafkaIO.write().withEOS: one transaction per bundle on the DirectRunner, per record on "
           + "Flink; refuses to restart without its state)")

@@ -18,14 +18,17 @@ import org.apache.beam.sdk.values.PDone;
 import org.joda.time.Duration;
 
 /**
- * An exactly-once Kafka sink with one transaction per batch of records, where Beam's {@code
- * KafkaIO.write().withEOS} commits one per pane of its internal GroupByKey, which on Flink is one
- * per record. The design is Beam's: records are spread over a fixed number of shards, a stateful
- * step numbers each shard's output, and a writer with stable input commits in number order,
- * storing the last committed number with the transaction (see {@link ShardProducer}), so a retried
- * batch is recognised and skipped. Here the unit that is numbered and committed is a batch from
- * {@link ShardedBatches}: up to {@code batchSize} records, or what arrived within {@code
- * maxDelay}.
+ * An exactly-once Kafka sink with one transaction per shard for all the batches of records that
+ * reach its writer together, where Beam's {@code KafkaIO.write().withEOS} commits one per pane of
+ * its internal GroupByKey, which on Flink is one per record. The design is Beam's: records are
+ * spread over a fixed number of shards, a stateful step numbers each shard's output, and a writer
+ * with stable input commits in number order, storing the last committed number with the
+ * transaction (see {@link ShardProducer}), so a retried batch is recognised and skipped. Here the
+ * unit that is numbered is a batch from {@link ShardedBatches} (up to {@code batchSize} records, or
+ * what arrived within {@code maxDelay}), and the unit that is committed is every batch of a shard
+ * in one bundle of the writer ({@link WriteBatchTransactionsFn}): on Flink, all that one completed
+ * checkpoint released, so a shard commits once per checkpoint whatever the batch size, and the
+ * batching delay only adds to the latency what it holds a record back from the next checkpoint.
  *
  * <p>Like Beam's sink, a shard needs the partition of its number on the topic (its progress is
  * stored there). Unlike Beam's, a shard that has no state but finds this sink's progress in its

@@ -9,8 +9,9 @@ public enum ExactlyOnceSink {
    */
   KAFKA_IO,
   /**
-   * {@link BatchedTransactions}, the default: one transaction per batch of records, on every
-   * runner; a restart without state resumes from the progress in Kafka.
+   * {@link BatchedTransactions}, the default: numbered batches of records, one transaction per
+   * shard for the batches that reach its writer together (on Flink, per completed checkpoint), on
+   * every runner; a restart without state resumes from the progress in Kafka.
    */
   BATCHED
 }

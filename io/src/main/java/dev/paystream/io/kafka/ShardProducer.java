@@ -29,11 +29,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One shard's transactional producer. Each batch is one Kafka transaction that also stores, as
- * the sink group's offset metadata on partition {@code shard} of the topic, the batch's number
- * and the writer's id: a batch and the record that it was written commit atomically, so a writer
- * that restarts knows exactly which batches are already in the topic (the scheme of Beam's own
- * exactly-once sink, with batches where Beam numbers records).
+ * One shard's transactional producer. Each Kafka transaction holds one or more consecutive batches
+ * and stores, as the sink group's offset metadata on partition {@code shard} of the topic, the
+ * number of its last batch and the writer's id: the batches and the record that they were written
+ * commit atomically, so a writer that restarts knows exactly which batches are already in the
+ * topic (the scheme of Beam's own exactly-once sink, with batches where Beam numbers records).
  */
 final class ShardProducer implements AutoCloseable {
 
@@ -51,6 +51,9 @@ final class ShardProducer implements AutoCloseable {
   private final String sinkGroupId;
   private final Producer<String, byte[]> producer;
   private long committedBatch;
+  private boolean inTransaction;
+  // The first asynchronous send failure of the open transaction.
+  private final AtomicReference<Exception> failedSend = new AtomicReference<>();
 
   private ShardProducer(
       String topic,
@@ -252,13 +255,21 @@ final class ShardProducer implements AutoCloseable {
    * @return the number of records written
    */
   int commit(long batch, Iterable<KV<String, byte[]>> records) {
-    producer.beginTransaction();
+    int sent = send(records);
+    commit(batch);
+    return sent;
+  }
+
+  /**
+   * Sends {@code records} in this shard's open transaction, beginning one if none is open: several
+   * batches can share a transaction, committed by {@link #commit(long)}.
+   *
+   * @return the number of records sent
+   */
+  int send(Iterable<KV<String, byte[]>> records) {
     try {
+      beginIfNeeded();
       int sent = 0;
-      // A failed send dooms the transaction; later ones would each block for max.block.ms (a
-      // missing or refused topic: a batch of 100 took minutes per attempt). Failures reported
-      // asynchronously surface in commitTransaction, which flushes first.
-      AtomicReference<Exception> failedSend = new AtomicReference<>();
       for (KV<String, byte[]> record : records) {
         producer.send(
             new ProducerRecord<>(topic, record.getKey(), record.getValue()),
@@ -267,26 +278,57 @@ final class ShardProducer implements AutoCloseable {
                 failedSend.compareAndSet(null, error);
               }
             });
+        // A failed send dooms the transaction; later ones would each block for max.block.ms (a
+        // missing or refused topic: a batch of 100 took minutes per attempt). Failures reported
+        // asynchronously surface in commitTransaction, which flushes first.
         if (failedSend.get() != null) {
           throw new KafkaException("Sending to " + topic + " failed: " + failedSend.get().getMessage(), failedSend.get());
         }
         sent++;
       }
+      return sent;
+    } catch (KafkaException e) {
+      abortAfter(e);
+      throw e;
+    }
+  }
+
+  /**
+   * Commits the open transaction (one holding no records if none is open) with the progress
+   * "batches up to {@code lastBatch} done": every batch sent in it, and the progress, become
+   * visible at once or not at all.
+   */
+  void commit(long lastBatch) {
+    try {
+      beginIfNeeded();
       producer.sendOffsetsToTransaction(
           Map.of(
               new TopicPartition(topic, shard),
               new OffsetAndMetadata(
-                  0, String.format("paystream-batches v1 batch=%d writer=%s", batch, writerId))),
+                  0, String.format("paystream-batches v1 batch=%d writer=%s", lastBatch, writerId))),
           new ConsumerGroupMetadata(sinkGroupId));
       producer.commitTransaction();
-      committedBatch = batch;
-      return sent;
+      inTransaction = false;
+      committedBatch = lastBatch;
     } catch (KafkaException e) {
-      if (!(e instanceof ProducerFencedException)) {
-        abortQuietly(e);
-      }
+      abortAfter(e);
       throw e;
     }
+  }
+
+  private void beginIfNeeded() {
+    if (!inTransaction) {
+      producer.beginTransaction();
+      inTransaction = true;
+      failedSend.set(null);
+    }
+  }
+
+  private void abortAfter(KafkaException e) {
+    if (inTransaction && !(e instanceof ProducerFencedException)) {
+      abortQuietly(e);
+    }
+    inTransaction = false;
   }
 
   private void abortQuietly(KafkaException cause) {

@@ -1,8 +1,11 @@
 package dev.paystream.io.kafka;
 
 import dev.paystream.schemas.metrics.PaystreamMetrics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -21,12 +24,24 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 
 /**
- * Writes numbered batches of one shard in number order, each in a transaction of its own, and
- * skips those the shard already committed.
+ * Writes numbered batches of one shard in number order and skips those the shard already
+ * committed; all the batches of a shard that one bundle brings share one Kafka transaction,
+ * committed when the bundle finishes.
  *
  * <p>Its input must be stable ({@link RequiresStableInput}): a batch retried after a failure has
  * the number and content it had the first time. Then a batch whose number the shard's progress in
- * Kafka already covers was written by an attempt whose outcome the runner lost, and is dropped.
+ * Kafka already covers was written by an attempt whose outcome the runner lost, and is dropped. A
+ * transaction stores the number of its last batch, and commits its batches all or none: a group
+ * of batches replayed after a restore that the committed number covers in part has that part
+ * skipped, batch by batch, and the rest written.
+ *
+ * <p>Why per bundle: on Flink, stable input means that the runner buffers the writer's input until
+ * the checkpoint that holds it completes, then hands all of it over in one bundle (Beam's {@code
+ * BufferingDoFnRunner.checkpointCompleted}: one bundle per completed checkpoint). One transaction
+ * per batch made the last batch of a checkpoint wait for the commits of all the shard's batches
+ * before it, two broker round trips each; one per bundle makes it one commit per shard and
+ * checkpoint, whatever the batch size. On the DirectRunner (no buffering) a bundle is whatever the
+ * runner hands the writer for one shard.
  *
  * <p>A shard without state that finds its predecessor's progress in Kafka (the same job restarted
  * without state: a DirectRunner process after a crash) adopts it and goes on from there; the
@@ -44,11 +59,22 @@ final class WriteBatchTransactionsFn
   // the runner replaces must not leave a second producer of the same transactional id behind.
   private static final Map<String, ShardProducer> IDLE_PRODUCERS = new ConcurrentHashMap<>();
 
+  /**
+   * How long a transaction may stay open before the next batch goes into a new one. The broker
+   * aborts a transaction open longer than the producer's {@code transaction.timeout.ms} (60 s by
+   * default), and one bundle can be large (on Flink, a checkpoint that took long, at start-up or
+   * catching up after a restore, releases all that arrived meanwhile): without a bound, its commit
+   * could fail on every attempt.
+   */
+  static final Duration MAX_OPEN = Duration.ofSeconds(10);
+
   private final KafkaConnection kafka;
   private final String topic;
   private final String sinkGroupId;
+  private final long maxOpenNanos;
 
   private final Counter transactions = Metrics.counter(METRICS_NAMESPACE, "transactions");
+  private final Counter batchesWritten = Metrics.counter(METRICS_NAMESPACE, "batches_written");
   private final Counter recordsWritten = Metrics.counter(METRICS_NAMESPACE, "records_written");
   private final Counter batchesSkipped =
       Metrics.counter(METRICS_NAMESPACE, "committed_batches_skipped");
@@ -67,10 +93,24 @@ final class WriteBatchTransactionsFn
   private final StateSpec<BagState<KV<Long, Iterable<KV<String, byte[]>>>>> earlySpec =
       StateSpecs.bag(KvCoder.of(VarLongCoder.of(), IterableCoder.of(ShardedBatches.RECORD)));
 
+  // The shards with a transaction open in the current bundle, in the order they opened.
+  private transient Map<Integer, OpenTransaction> open;
+
   WriteBatchTransactionsFn(KafkaConnection kafka, String topic, String sinkGroupId) {
+    this(kafka, topic, sinkGroupId, MAX_OPEN);
+  }
+
+  /** With {@code maxOpen} zero, every batch is a transaction of its own. */
+  WriteBatchTransactionsFn(KafkaConnection kafka, String topic, String sinkGroupId, Duration maxOpen) {
     this.kafka = kafka;
     this.topic = topic;
     this.sinkGroupId = sinkGroupId;
+    this.maxOpenNanos = maxOpen.toNanos();
+  }
+
+  @StartBundle
+  public void startBundle() {
+    open = new LinkedHashMap<>();
   }
 
   @RequiresStableInput
@@ -82,9 +122,12 @@ final class WriteBatchTransactionsFn
       @StateId("early") BagState<KV<Long, Iterable<KV<String, byte[]>>>> early) {
     int shard = element.getKey();
     KV<Long, Iterable<KV<String, byte[]>>> batch = element.getValue();
-    ShardProducer producer = producer(shard, writerIdState);
+    OpenTransaction inBundle = open.get(shard);
+    ShardProducer producer = inBundle != null ? inBundle.producer : producer(shard, writerIdState);
     try {
       // Progress in Kafka ahead of the state: batches an attempt committed before it was lost.
+      // The state counts the batches sent in this bundle's open transaction too: if its commit
+      // fails, the runner discards the bundle's state changes with it.
       long next = Math.max(orZero(nextBatchState.read()), producer.committedBatch() + 1);
       if (batch.getKey() < next) {
         batchesSkipped.inc();
@@ -92,26 +135,59 @@ final class WriteBatchTransactionsFn
         early.add(batch);
         batchesHeld.inc();
       } else {
-        next = writeFrom(producer, batch, early);
+        next = writeFrom(shard, producer, batch, early);
       }
       nextBatchState.write(next);
     } catch (RuntimeException e) {
-      // The producer may be fenced or inside a transaction: the retry opens a fresh one.
-      producer.closeAfterFailure();
+      // The producers may be fenced or inside a transaction: the retry opens fresh ones.
+      if (inBundle == null) {
+        producer.closeAfterFailure();
+      }
+      abandonOpenTransactions();
       throw e;
     }
-    IDLE_PRODUCERS.put(key(shard), producer);
+    if (!open.containsKey(shard)) {
+      IDLE_PRODUCERS.put(key(shard), producer);
+    }
+  }
+
+  /** Commits each shard's transaction of this bundle, and gives its producer back. */
+  @FinishBundle
+  public void commitOpenTransactions() {
+    Iterator<OpenTransaction> pending = open.values().iterator();
+    while (pending.hasNext()) {
+      OpenTransaction transaction = pending.next();
+      commit(transaction);
+      pending.remove();
+      IDLE_PRODUCERS.put(key(transaction.shard), transaction.producer);
+    }
+  }
+
+  private void commit(OpenTransaction transaction) {
+    try {
+      transaction.producer.commit(transaction.lastBatch);
+    } catch (RuntimeException e) {
+      abandonOpenTransactions();
+      throw e;
+    }
+    recordsWritten.inc(transaction.records);
+    transactions.inc();
+    PaystreamMetrics.EOS_COMMIT_SECONDS.labelValues(topic).observe((System.nanoTime() - transaction.startNanos) / 1e9);
+    PaystreamMetrics.EOS_BATCH_RECORDS.labelValues(topic).observe(transaction.records);
+    PaystreamMetrics.EOS_TRANSACTIONS.labelValues(topic).inc();
+    PaystreamMetrics.EOS_RECORDS.labelValues(topic).inc(transaction.records);
   }
 
   /**
-   * Writes {@code batch}, then any held batches that follow on, and drops held copies of batches
-   * already written (a batch can be delivered twice while it waits); returns the next number.
+   * Sends {@code batch}, then any held batches that follow on, and drops held copies of batches
+   * already sent (a batch can be delivered twice while it waits); returns the next number.
    */
   private long writeFrom(
+      int shard,
       ShardProducer producer,
       KV<Long, Iterable<KV<String, byte[]>>> batch,
       BagState<KV<Long, Iterable<KV<String, byte[]>>>> early) {
-    long next = write(producer, batch);
+    long next = send(shard, producer, batch);
     List<KV<Long, Iterable<KV<String, byte[]>>>> held = new ArrayList<>();
     early.read().forEach(held::add);
     if (held.isEmpty()) {
@@ -123,7 +199,7 @@ final class WriteBatchTransactionsFn
       if (waiting.getKey() < next) {
         batchesSkipped.inc();
       } else if (waiting.getKey() == next) {
-        next = write(producer, waiting);
+        next = send(shard, producer, waiting);
       } else {
         early.add(waiting);
       }
@@ -131,16 +207,33 @@ final class WriteBatchTransactionsFn
     return next;
   }
 
-  private long write(ShardProducer producer, KV<Long, Iterable<KV<String, byte[]>>> batch) {
-    long start = System.nanoTime();
-    int written = producer.commit(batch.getKey(), batch.getValue());
-    recordsWritten.inc(written);
-    transactions.inc();
-    PaystreamMetrics.EOS_COMMIT_SECONDS.labelValues(topic).observe((System.nanoTime() - start) / 1e9);
-    PaystreamMetrics.EOS_BATCH_RECORDS.labelValues(topic).observe(written);
-    PaystreamMetrics.EOS_TRANSACTIONS.labelValues(topic).inc();
-    PaystreamMetrics.EOS_RECORDS.labelValues(topic).inc(written);
+  /**
+   * Sends {@code batch} in the shard's transaction of this bundle, first committing that
+   * transaction if it has been open for {@code maxOpen}; returns the next number.
+   */
+  private long send(int shard, ShardProducer producer, KV<Long, Iterable<KV<String, byte[]>>> batch) {
+    OpenTransaction transaction = open.get(shard);
+    if (transaction != null && System.nanoTime() - transaction.startNanos >= maxOpenNanos) {
+      commit(transaction);
+      open.remove(shard);
+      transaction = null;
+    }
+    if (transaction == null) {
+      transaction = new OpenTransaction(shard, producer);
+      open.put(shard, transaction);
+    }
+    transaction.records += producer.send(batch.getValue());
+    transaction.lastBatch = batch.getKey();
+    batchesWritten.inc();
     return batch.getKey() + 1;
+  }
+
+  /** After a failure: closes the producers of the bundle's open transactions, aborting them. */
+  private void abandonOpenTransactions() {
+    for (OpenTransaction transaction : open.values()) {
+      transaction.producer.closeAfterFailure();
+    }
+    open.clear();
   }
 
   private ShardProducer producer(int shard, ValueState<String> writerIdState) {
@@ -179,12 +272,29 @@ final class WriteBatchTransactionsFn
 
   @Teardown
   public void closeIdleProducers() {
+    if (open != null) {
+      abandonOpenTransactions();
+    }
     // Another instance's producer is not in the map while in use; an idle one is reopened later.
     for (String key : List.copyOf(IDLE_PRODUCERS.keySet())) {
       ShardProducer idle = key.startsWith(keyPrefix()) ? IDLE_PRODUCERS.remove(key) : null;
       if (idle != null) {
         idle.close();
       }
+    }
+  }
+
+  /** A shard's transaction in the current bundle: the batches sent in it, not committed yet. */
+  private static final class OpenTransaction {
+    final int shard;
+    final ShardProducer producer;
+    final long startNanos = System.nanoTime();
+    long lastBatch;
+    int records;
+
+    OpenTransaction(int shard, ShardProducer producer) {
+      this.shard = shard;
+      this.producer = producer;
     }
   }
 }

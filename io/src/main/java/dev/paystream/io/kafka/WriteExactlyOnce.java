@@ -26,10 +26,11 @@ import org.joda.time.Duration;
  * what matters is how many records share one. Two sinks ({@link ExactlyOnceSink}):
  *
  * <ul>
- *   <li>{@code BATCHED}, the default: {@link BatchedTransactions}, one transaction per batch of up
- *       to {@code batchSize} records (or whatever arrived within {@code maxBatchDelay}) per shard,
- *       on every runner. A restart of the same job without state resumes from the progress its
- *       predecessor left in Kafka.
+ *   <li>{@code BATCHED}, the default: {@link BatchedTransactions}, batches of up to {@code
+ *       batchSize} records (or whatever arrived within {@code maxBatchDelay}) per shard, and one
+ *       transaction per shard for the batches that reach the writer together: on Flink, one per
+ *       completed checkpoint; on the DirectRunner, one per bundle of the writer. A restart of the
+ *       same job without state resumes from the progress its predecessor left in Kafka.
  *   <li>{@code KAFKA_IO}: Beam's {@code KafkaIO.write().withEOS}. It commits one
  *       transaction per pane of its internal GroupByKey, so records are first gathered into batches
  *       of up to {@code batchSize} (or whatever arrived within {@code maxBatchDelay}) per shard: on

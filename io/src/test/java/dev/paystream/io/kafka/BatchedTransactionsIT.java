@@ -37,6 +37,8 @@ import org.apache.kafka.common.errors.ProducerFencedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The batched exactly-once sink against the real broker, read back read_committed. */
 @ExtendWith(LocalStackExtension.class)
@@ -95,37 +97,71 @@ class BatchedTransactionsIT {
   void aShardWritesItsBatchesInNumberOrderOnceEachWhateverOrderTheyArriveIn() throws Exception {
     String topic = "ordered-" + System.nanoTime();
     stack.createTopics(Map.of(topic, 1));
-    KvCoder<Integer, KV<Long, Iterable<KV<String, byte[]>>>> coder =
-        KvCoder.of(
-            VarIntCoder.of(),
-            KvCoder.of(
-                VarLongCoder.of(),
-                IterableCoder.of(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))));
     // Batch 2 overtakes batch 1 and is delivered twice while it waits; batches 1 and 0 are
     // delivered again after they were written (a retry).
-    TestStream<KV<Integer, KV<Long, Iterable<KV<String, byte[]>>>>> arrivals =
-        TestStream.create(coder)
-            .addElements(batch(0, "a", 2))
-            .addElements(batch(2, "c", 2))
-            .addElements(batch(2, "c", 2))
-            .addElements(batch(1, "b", 1))
-            .addElements(batch(1, "b", 1))
-            .addElements(batch(0, "a", 2))
-            .advanceWatermarkToInfinity();
-    Pipeline pipeline = DirectPipelines.create();
-    pipeline.apply(arrivals).apply(ParDo.of(new WriteBatchTransactionsFn(kafka, topic, topic + "-sink")));
+    PipelineResult result =
+        writeArrivals(
+            topic,
+            topic + "-sink",
+            arrivals()
+                .addElements(batch(0, "a", 2))
+                .addElements(batch(2, "c", 2))
+                .addElements(batch(2, "c", 2))
+                .addElements(batch(1, "b", 1))
+                .addElements(batch(1, "b", 1))
+                .addElements(batch(0, "a", 2)));
 
-    PipelineResult result = pipeline.run();
-
-    try (CommittedTopicReader reader = new CommittedTopicReader(kafka, topic)) {
-      reader.readUntil(r -> r.size() >= 5, Duration.ofSeconds(30));
-      assertEquals(List.of("a0", "a1", "b0", "c0", "c1"), keys(reader.drain(Duration.ofSeconds(1))));
-    }
+    assertCommittedKeys(topic, List.of("a0", "a1", "b0", "c0", "c1"));
     String namespace = WriteBatchTransactionsFn.METRICS_NAMESPACE;
-    assertEquals(3, DirectPipelines.counter(result, namespace, "transactions"));
+    // 0 alone; 1 and the held 2 in the bundle that brought 1.
+    assertEquals(2, DirectPipelines.counter(result, namespace, "transactions"));
     assertEquals(2, DirectPipelines.counter(result, namespace, "early_batches_held"));
     // The second copy of 2, once 2 is written, and the repeated 1 and 0.
     assertEquals(3, DirectPipelines.counter(result, namespace, "committed_batches_skipped"));
+  }
+
+  /**
+   * One delivery of three batches (what a completed checkpoint releases on Flink) shares one
+   * transaction, which stores the last number; with no time allowed for a transaction to stay open,
+   * each batch is a transaction of its own.
+   */
+  @ParameterizedTest(name = "a transaction may stay open {0} ms")
+  @ValueSource(longs = {10_000, 0})
+  void theBatchesThatOneBundleBringsAShardShareOneTransactionWhileItMayStayOpen(long maxOpenMillis) throws Exception {
+    String topic = "grouped-" + maxOpenMillis + "-" + System.nanoTime();
+    stack.createTopics(Map.of(topic, 1));
+    String group = topic + "-sink";
+    PipelineResult result =
+        writeArrivals(
+            new WriteBatchTransactionsFn(kafka, topic, group, java.time.Duration.ofMillis(maxOpenMillis)),
+            arrivals().addElements(batch(0, "a", 2), batch(1, "b", 1), batch(2, "c", 2)));
+
+    assertCommittedKeys(topic, List.of("a0", "a1", "b0", "c0", "c1"));
+    assertTransactions(result, topic, group, maxOpenMillis > 0 ? 1 : 3, 2);
+    assertEquals(3, DirectPipelines.counter(result, WriteBatchTransactionsFn.METRICS_NAMESPACE, "batches_written"));
+  }
+
+  @Test
+  void aReplayedGroupThatTheCommittedNumberCoversInPartHasOnlyTheRestWritten() throws Exception {
+    String topic = "overlap-" + System.nanoTime();
+    stack.createTopics(Map.of(topic, 1));
+    String group = topic + "-sink";
+    // An earlier attempt committed batches 0 and 1 in one transaction, and its outcome was lost.
+    try (ShardProducer earlier = ShardProducer.open(kafka, topic, group, 0, null, "lost-attempt")) {
+      earlier.send(records("a", 2));
+      earlier.send(records("b", 1));
+      earlier.commit(1);
+    }
+    // The replay brings them again, with two batches the earlier attempt never wrote.
+    PipelineResult result =
+        writeArrivals(
+            topic,
+            group,
+            arrivals().addElements(batch(0, "a", 2), batch(1, "b", 1), batch(2, "c", 1), batch(3, "d", 2)));
+
+    assertCommittedKeys(topic, List.of("a0", "a1", "b0", "c0", "d0", "d1"));
+    assertEquals(2, DirectPipelines.counter(result, WriteBatchTransactionsFn.METRICS_NAMESPACE, "committed_batches_skipped"));
+    assertTransactions(result, topic, group, 1, 3);
   }
 
   @Test
@@ -153,10 +189,7 @@ class BatchedTransactionsIT {
       first.close();
     }
 
-    try (CommittedTopicReader reader = new CommittedTopicReader(kafka, topic)) {
-      reader.readUntil(r -> r.size() >= 6, Duration.ofSeconds(30));
-      assertEquals(List.of("a0", "a1", "a2", "b0", "b1", "d0"), keys(reader.drain(Duration.ofSeconds(1))));
-    }
+    assertCommittedKeys(topic, List.of("a0", "a1", "a2", "b0", "b1", "d0"));
   }
 
   @Test
@@ -247,6 +280,41 @@ class BatchedTransactionsIT {
               .toList(),
           written);
     }
+  }
+
+  /** The topic's committed records by key, read once there are as many as expected (and any more within 2 s). */
+  private void assertCommittedKeys(String topic, List<String> expected) {
+    try (CommittedTopicReader reader = new CommittedTopicReader(kafka, topic)) {
+      reader.readUntil(r -> r.size() >= expected.size(), Duration.ofSeconds(30));
+      assertEquals(expected, keys(reader.drain(Duration.ofSeconds(2))));
+    }
+  }
+
+  /** How many transactions the writer committed, and the last batch number shard 0 stored. */
+  private void assertTransactions(PipelineResult result, String topic, String group, long transactions, long lastBatch) {
+    assertEquals(transactions, DirectPipelines.counter(result, WriteBatchTransactionsFn.METRICS_NAMESPACE, "transactions"));
+    assertEquals(lastBatch, ShardProducer.committedBatch(kafka, topic, group, 0));
+  }
+
+  /** Numbered batches of shard 0, each {@code addElements} one delivery (a bundle) to the writer. */
+  private static TestStream.Builder<KV<Integer, KV<Long, Iterable<KV<String, byte[]>>>>> arrivals() {
+    return TestStream.create(
+        KvCoder.of(
+            VarIntCoder.of(),
+            KvCoder.of(VarLongCoder.of(), IterableCoder.of(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of())))));
+  }
+
+  /** Runs the writer alone over {@code arrivals} on the DirectRunner, to the end. */
+  private PipelineResult writeArrivals(
+      String topic, String sinkGroupId, TestStream.Builder<KV<Integer, KV<Long, Iterable<KV<String, byte[]>>>>> arrivals) {
+    return writeArrivals(new WriteBatchTransactionsFn(kafka, topic, sinkGroupId), arrivals);
+  }
+
+  private static PipelineResult writeArrivals(
+      WriteBatchTransactionsFn writer, TestStream.Builder<KV<Integer, KV<Long, Iterable<KV<String, byte[]>>>>> arrivals) {
+    Pipeline pipeline = DirectPipelines.create();
+    pipeline.apply(arrivals.advanceWatermarkToInfinity()).apply(ParDo.of(writer));
+    return pipeline.run();
   }
 
   private static long records(PipelineResult result) {
