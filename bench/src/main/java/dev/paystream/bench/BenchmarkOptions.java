@@ -82,8 +82,8 @@ public interface BenchmarkOptions extends PipelineOptions {
 
   void setLatencySeconds(int value);
 
-  @Description("Latency mode: events/s of live traffic; 0 = half the Flink (else Direct) steady throughput measured")
-  @Default.Double(0)
+  @Description("Latency mode: events/s of live traffic (default: the rate of issue 16's target); 0 = half the Flink (else Direct) steady throughput measured")
+  @Default.Double(1000)
   double getLatencyRate();
 
   void setLatencyRate(double value);
