@@ -18,12 +18,21 @@ import java.util.stream.Stream;
  * @param contender e.g. {@code flink embedded}
  * @param events payments the contender processed
  * @param cpuSecondsPerMillion the contender process's CPU seconds per million payments
+ * @param rate payments per second from the process's start to the last output: start-up counted,
+ *     as in the CPU figure
  * @param steadyRate payments per second from first to last output
  * @param cores the measuring machine's cores
  * @param peakRssMib the contender process's peak resident memory
  */
 record BenchFigures(
-    Path file, String contender, long events, double cpuSecondsPerMillion, double steadyRate, int cores, long peakRssMib) {
+    Path file,
+    String contender,
+    long events,
+    double cpuSecondsPerMillion,
+    double rate,
+    double steadyRate,
+    int cores,
+    long peakRssMib) {
 
   /** The contender that runs the pipeline as users deploy it. */
   static final String FLINK = "flink embedded";
@@ -71,6 +80,7 @@ record BenchFigures(
                 FLINK,
                 result.get("events").asLong(),
                 result.get("cpu_seconds_per_million_events").asDouble(),
+                result.path("events_per_second").asDouble(),
                 result.get("steady_events_per_second").asDouble(),
                 run.at("/machine/cores").asInt(),
                 result.path("peak_rss_mib").asLong()));
