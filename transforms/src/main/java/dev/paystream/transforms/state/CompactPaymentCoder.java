@@ -140,7 +140,7 @@ final class CompactPaymentCoder extends CustomCoder<PaymentEvent> {
     payment.setVatAmount(r.readLong());
     payment.setTotalAmount(r.readLong());
     payment.setCustomerType(CUSTOMER_TYPES.symbol(r.readByte()));
-    payment.setRiskLevel(Math.toIntExact(r.readLong()));
+    payment.setRiskLevel(r.readInt());
     payment.setFailureReason(r.readOptional(present, FAILURE_REASON));
     payment.setCurrency(r.readOptional(present, CURRENCY));
     payment.setCardFingerprint(r.readOptional(present, CARD_FINGERPRINT));
@@ -338,6 +338,15 @@ final class CompactPaymentCoder extends CustomCoder<PaymentEvent> {
           return (zigZag >>> 1) ^ -(zigZag & 1);
         }
       }
+    }
+
+    /** An int written as a long varint; damaged bytes outside the int range are a CoderException. */
+    int readInt() throws CoderException {
+      long value = readLong();
+      if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+        throw new CoderException("an int field holds " + value);
+      }
+      return (int) value;
     }
 
     double readDouble() throws CoderException {
