@@ -100,7 +100,7 @@ public class ComputeCustomerFeatures extends PTransform<PCollection<PaymentEvent
           .apply("EarliestTimestamp",
               Window.<KV<String, TimestampedValue<PaymentEvent>>>configure().withTimestampCombiner(TimestampCombiner.EARLIEST))
           .apply("GroupByCustomer", GroupByKey.create())
-          .apply("PointInTimeFeatures", ParDo.of(new InEventTimeOrderFn(pointInTimeStep(), inactivityTtl)))
+          .apply("PointInTimeFeatures", ParDo.of(new InEventTimeOrderFn(pointInTimeStep())))
           .setCoder(StateCoders.avro(CustomerFeatures.class));
     }
     return keyed
@@ -153,11 +153,9 @@ public class ComputeCustomerFeatures extends PTransform<PCollection<PaymentEvent
             .thenComparing(p -> p.getValue().getTransactionId());
 
     private final PointInTimeStep step;
-    private final Duration inactivityTtl;
 
-    InEventTimeOrderFn(PointInTimeStep step, Duration inactivityTtl) {
+    InEventTimeOrderFn(PointInTimeStep step) {
       this.step = step;
-      this.inactivityTtl = inactivityTtl;
     }
 
     @ProcessElement
@@ -170,7 +168,7 @@ public class ComputeCustomerFeatures extends PTransform<PCollection<PaymentEvent
       CustomerHistory history = new CustomerHistory();
       for (TimestampedValue<PaymentEvent> payment : payments) {
         long time = payment.getValue().getEventTime();
-        if (history.hasPayments() && time > history.latestTime() + inactivityTtl.getMillis()) {
+        if (history.hasPayments() && time > history.latestTime() + step.inactivityTtl.getMillis()) {
           history = new CustomerHistory();
           step.expired.inc();
         }
